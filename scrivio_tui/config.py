@@ -45,9 +45,6 @@ class Settings(BaseSettings):
     )
     cov_url: str | None = Field(default=None, description="Base URL of the VECOZO COV service.")
     portal_url: str | None = Field(default=None, description="Base URL of the client portal's API.")
-    idle_lock_minutes: int = Field(
-        default=10, description="Lock the terminal after this many idle minutes (0 = never)."
-    )
     keymap: dict[str, str] = Field(
         default_factory=dict, description="Remap keys by binding id, e.g. {save = 'f2'}."
     )

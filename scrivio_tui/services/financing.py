@@ -70,6 +70,9 @@ def set_funding(db: Database, actor: Actor, client_id: int, raw: dict[str, Any])
     with db.transaction() as session:
         if _client(session, actor, client_id) is None:
             return invalid(_GONE)
+        stored = session.get(OwnContribution, client_id)
+        if data.funded_by_own_contribution and not data.iban and not (stored and stored.iban):
+            return invalid({"iban": _("IBAN is required for an own contribution")})
         funding = session.get(Funding, client_id) or Funding(client_id=client_id)
         changed = [name for name, old, new in (
             ("funded_by_insurance", funding.by_insurance, data.funded_by_insurance),
@@ -80,7 +83,7 @@ def set_funding(db: Database, actor: Actor, client_id: int, raw: dict[str, Any])
         funding.updated_at, funding.updated_by = utcnow(), actor.user_id
         session.add(funding)
         if data.iban or data.account_holder:
-            oc = session.get(OwnContribution, client_id) or OwnContribution(client_id=client_id)
+            oc = stored or OwnContribution(client_id=client_id)
             for name in ("iban", "account_holder"):
                 new = getattr(data, name)
                 if new is not None and getattr(oc, name) != new:

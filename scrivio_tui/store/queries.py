@@ -34,11 +34,12 @@ def visible_filter(user_id: int | None, read_all: bool) -> ColumnElement[bool] |
     """The WHERE clause limiting clients to the user's treatment relationships."""
     if read_all:
         return None
-    assigned = exists().where(ClientAssignment.client_id == Client.id, ClientAssignment.user_id == user_id)
+    assigned = exists().where(col(ClientAssignment.client_id) == col(Client.id),
+                              col(ClientAssignment.user_id) == user_id)
     leads = exists().where(
-        CareTrajectory.client_id == Client.id, CareTrajectory.status == "active",
-        TrajectoryPeriod.trajectory_id == CareTrajectory.id, TrajectoryPeriod.field == "lead_practitioner",
-        TrajectoryPeriod.value == str(user_id))
+        col(CareTrajectory.client_id) == col(Client.id), col(CareTrajectory.status) == "active",
+        col(TrajectoryPeriod.trajectory_id) == col(CareTrajectory.id),
+        col(TrajectoryPeriod.field) == "lead_practitioner", col(TrajectoryPeriod.value) == str(user_id))
     return or_(assigned, leads)
 
 

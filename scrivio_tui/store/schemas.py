@@ -410,7 +410,9 @@ class PolicyInput(_Input):
 
 
 class FundingInput(_Input):
-    """The funding choice and own-contribution payment details: saved together by ctrl+s (spec §7.3)."""
+    """The funding choice and own-contribution payment details: saved together by ctrl+s (spec §7.3).
+
+    The IBAN may be left blank when one is already stored (the form never shows it unmasked)."""
 
     funded_by_insurance: bool = False
     funded_by_own_contribution: bool = False
@@ -433,11 +435,8 @@ class FundingInput(_Input):
     def _complete(self) -> FundingInput:
         if not (self.funded_by_insurance or self.funded_by_own_contribution):
             raise ValueError("funded_by_insurance:" + _("Tick at least one funding source"))
-        if self.funded_by_own_contribution:
-            if not self.iban:
-                raise ValueError("iban:" + _("IBAN is required for an own contribution"))
-            if not self.account_holder:
-                raise ValueError("account_holder:" + _("Account holder is required for an own contribution"))
+        if self.funded_by_own_contribution and not self.account_holder:
+            raise ValueError("account_holder:" + _("Account holder is required for an own contribution"))
         return self
 
 

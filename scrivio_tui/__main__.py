@@ -1,0 +1,5 @@
+"""`python -m scrivio_tui`."""
+
+from scrivio_tui.cli import main
+
+raise SystemExit(main())
