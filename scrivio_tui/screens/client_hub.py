@@ -117,7 +117,7 @@ class ClientHubScreen(BaseScreen):
 
     def _signals(self, s: Any) -> None:
         if not s.signals:
-            lines = ["[$success]✓[/] " + _("Nothing missing")]
+            lines = ["[$success]✓[/] " + _("No warnings")]
         else:
             lines = [("[$warning]![/] " if level == "attention" else "[dim]○[/] ") + SIGNALS[key]
                      for level, key in s.signals]

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from scrivio_tui.i18n import _
 from scrivio_tui.screens.base import BaseScreen
+from scrivio_tui.widgets import fields
 
 
 class ClientsScreen(BaseScreen):
@@ -32,7 +33,9 @@ class ClientsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="search-bar"):
-            yield Input(placeholder=_("Search name, date of birth, email or full BSN…"), id="search")
+            search = Input(placeholder=_("Search name, date of birth, email or full BSN…"), id="search")
+            search.cursor_blink = fields.CURSOR_BLINK
+            yield search
             yield Static("", id="filter-label")
         yield DataTable(id="clients-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="clients-count", classes="hint")

@@ -173,7 +173,7 @@ class FinancingScreen(ClientStepScreen):
         self.saved_values = self.form_values()
         iban_input = self.query_one("#iban", Input)
         if oc and oc.iban:
-            iban_input.placeholder = _("{masked} stored · type to replace · ^r reveal").format(
+            iban_input.placeholder = _("{masked} — type to replace").format(
                 masked=financing.masked_iban(oc.iban))
 
     def _sections(self) -> None:

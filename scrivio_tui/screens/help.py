@@ -45,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
         rows = []
         for binding in screen.active_bindings.values():
             b = binding.binding
-            if b.description and b.action not in ("app.focus_next", "app.focus_previous"):
+            if b.id and b.description:  # ours (with ids), not the scroll keys of whatever has focus
                 key = self.app.get_key_display(b)
                 rows.append(f"| {key} | {b.description} |")
         if rows:

@@ -3,7 +3,7 @@ onboarding state. Only the demo database is ever seeded; BSNs are BRP test numbe
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from stdnum.nl import bsn as stdnum_bsn
 
@@ -120,7 +120,7 @@ def _advance(db: Database, reception: Actor, lead: Actor, client_id: int, stage:
     if stage >= 3:
         financing.save_policy(db, reception, client_id, {
             "insurer": ["3311", "7119", "3332", "7095", "3313"][i % 5], "policy_number": f"{40001000 + i}",
-            "insurance_type": "basic", "valid_from": f"01-01-{date.today().year}"}).unwrap()
+            "insurance_type": "basic", "valid_from": f"01-01-{today().year}"}).unwrap()
         own = i % 3 == 0
         financing.set_funding(db, reception, client_id, {
             "funded_by_insurance": True, "funded_by_own_contribution": own,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import SQLModel, col, select
 
+from scrivio_tui import clock
 from scrivio_tui.i18n import _
 from scrivio_tui.services.base import CLIENTS_READ, CLIENTS_READ_ALL, Actor, Result, audit, invalid, refuse
 from scrivio_tui.store import queries
@@ -76,7 +77,7 @@ def export_client(db: Database, actor: Actor, client_id: int) -> Result[dict[str
                     ClassificationPeriod.trajectory_id == t.id).order_by(col(ClassificationPeriod.id))).all())),
             })
         record: dict[str, Any] = {
-            "exported_at": _plain(datetime.now().astimezone()),
+            "exported_at": _plain(clock.now()),
             "client": _plain(client),
             "care_trajectories": trajectories,
             "funding": _plain(session.get(Funding, client_id)),

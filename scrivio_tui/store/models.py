@@ -5,15 +5,17 @@ All timestamps are timezone-aware UTC. Versioned clinical fields are period rows
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from scrivio_tui import clock
+
 
 def utcnow() -> datetime:
     """Aware UTC 'now' (the one clock every table uses)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 # ---------------------------------------------------------------- staff, roles, permissions

@@ -19,7 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 from stdnum.nl import postcode as stdnum_postcode
 
-from scrivio_tui import refdata
+from scrivio_tui import clock, refdata
 from scrivio_tui.i18n import _
 
 _DATE_PATTERNS = (
@@ -30,8 +30,8 @@ _DATE_PATTERNS = (
 
 
 def today() -> date:
-    """Today's date (one place, so tests and snapshots can freeze it)."""
-    return date.today()
+    """Today's date (scrivio_tui.clock, so tests and snapshots can freeze it)."""
+    return clock.today()
 
 
 def parse_date(value: str | date | None) -> date | None:

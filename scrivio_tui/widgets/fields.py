@@ -30,6 +30,9 @@ class Normaliser(Validator):
         return self.success()
 
 
+CURSOR_BLINK = True  # tests turn it off so snapshots never catch the cursor mid-blink
+
+
 def kebab(name: str) -> str:
     return name.replace("_", "-")
 
@@ -48,12 +51,13 @@ class Field(Vertical):
     def __init__(self, label: str, control: Widget, *, required: bool = False, help: str = "",
                  id: str | None = None) -> None:
         super().__init__(id=id or f"{control.id}-field", classes="-required" if required else "")
-        self.label_text = label + (" *" if required else "")
+        self.label_text = label + (" *" if required and label else "")
         self.control = control
         self.help = help
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label_text)
+        if self.label_text:
+            yield Label(self.label_text)
         yield self.control
         yield Static("", id=f"{self.control.id}-error", classes="field-error -empty")
 
@@ -70,6 +74,7 @@ def text_field(name: str, label: str, *, required: bool = False, placeholder: st
     validators = [Normaliser(normalise)] if normalise else None
     control = Input(value=value, placeholder=placeholder, id=kebab(name), password=password,
                     validators=validators, validate_on=["blur"])
+    control.cursor_blink = CURSOR_BLINK
     return Field(label, control, required=required, help=help)
 
 
