@@ -13,6 +13,8 @@ from textual.widgets import Footer, Header, Static
 from scrivio_tui import refdata
 from scrivio_tui.i18n import _
 from scrivio_tui.screens.base import BaseScreen
+from scrivio_tui.screens.trajectory import type_label
+from scrivio_tui.store.schemas import today
 from scrivio_tui.widgets.stepper import Stepper
 
 SIGNALS = {
@@ -132,10 +134,15 @@ class ClientHubScreen(BaseScreen):
         setting = s.periods.get("setting")
         cls = s.classification
         lines = [f"{escape(refdata.label(refdata.settings(), setting.value if setting else None))}",
-                 _("since {date}").format(date=f"{t.start_date:%d-%m-%Y}"),
-                 _("Type: {type}").format(type=(f"{cls.chosen_type} · " + _("review by {d}").format(
-                     d=f"{cls.review_due:%d-%m-%Y}") if cls and cls.review_due else cls.chosen_type)
-                     if cls else _("— (open: press c)"))]
+                 _("since {date}").format(date=f"{t.start_date:%d-%m-%Y}")]
+        if cls is None:
+            lines.append(_("Type: — (open: press c)"))
+        else:
+            lines.append(_("Type: {type}").format(type=escape(type_label(cls.chosen_type))))
+            if cls.review_due:
+                overdue = cls.review_due < today()
+                lines.append(("[$warning]! " if overdue else "") + _("Review by {d}").format(
+                    d=f"{cls.review_due:%d-%m-%Y}") + (" — " + _("overdue") + "[/]" if overdue else ""))
         self._card("card-trajectory", _("Care trajectory"), _("2 open"), lines)
 
     def _financing(self, s: Any) -> None:

@@ -66,7 +66,7 @@ class ClientsScreen(BaseScreen):
         for row in result.value or []:
             status = _("archived") if row.status == "archived" else _("active")
             if row.review_overdue:
-                status += " · " + _("! review overdue")
+                status = _("! review overdue")
             table.add_row(row.sort_name, row.active_trajectory or "—", f"{row.date_of_birth:%d-%m-%Y}",
                           row.email or "—", status, key=str(row.id))
         n = len(result.value or [])

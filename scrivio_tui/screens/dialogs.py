@@ -30,7 +30,7 @@ class ConfirmDialog(ModalScreen[str | None]):
             yield Static(self.message, classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 for i, (value, label, key) in enumerate(self.choices):
-                    yield Button(f"{label} [{key}]", id=f"choice-{value}",
+                    yield Button(f"{label} \\[{key}]", id=f"choice-{value}",
                                  variant="primary" if i == 0 else "default")
 
     def on_mount(self) -> None:

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+from textual.markup import escape
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from scrivio_tui import refdata
 from scrivio_tui.i18n import _
@@ -93,6 +96,7 @@ class FinancingScreen(ClientStepScreen):
         Binding("ctrl+e", "edit_policy", _("Edit policy"), id="edit_policy", key_display="^e"),
         Binding("ctrl+d", "delete_policy", _("Delete policy"), id="delete_policy", key_display="^d"),
         Binding("ctrl+r", "reveal_iban", _("IBAN"), id="reveal_iban", key_display="^r"),
+        Binding("f4", "verify", _("Verify (COV)"), id="verify_policy"),
         Binding("escape", "back", _("Back"), id="back"),
         Binding("f1", "help", _("Help"), id="help"),
     ]
@@ -106,6 +110,8 @@ class FinancingScreen(ClientStepScreen):
         self.initial = initial
         self.saved_values: dict[str, Any] = {}
         self.view: Any = None
+        self.verifying: Worker[Any] | None = None
+        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -118,7 +124,13 @@ class FinancingScreen(ClientStepScreen):
                 yield Static(_("[b]Health insurance[/b] · policies are saved immediately"),
                              classes="section-title")
                 yield DataTable(id="policies", cursor_type="row")
-                yield Static(_("^a add · ^e edit · ^d delete"), id="policy-keys", classes="hint")
+                with Horizontal(classes="button-row"):
+                    yield Button(_("Verify with COV \\[F4]"), id="verify", compact=True)
+                    yield Button(_("Cancel check"), id="cancel-verify", compact=True, variant="warning")
+                    yield LoadingIndicator(id="cov-progress")
+                    yield Static("", id="verify-state")
+                yield Static(_("^a add · ^e edit · ^d delete · F4 verify the selected policy"), id="policy-keys",
+                             classes="hint")
             with Vertical(id="payment-section", classes="section"):
                 yield Static(_("[b]Payment details[/b] (own contribution) · saved with ctrl+s"),
                              classes="section-title")
@@ -160,6 +172,7 @@ class FinancingScreen(ClientStepScreen):
                           VERIFICATION_LABEL.get(p.verification_status, p.verification_status), key=str(p.id))
         if not v.policies:
             table.add_row(_("— no policies yet: ^a adds one —"), "", "", "", "", "")
+        self._verify_state()
         if policies_only:
             return
         oc = v.own_contribution
@@ -261,6 +274,103 @@ class FinancingScreen(ClientStepScreen):
                 n=policy.policy_number, insurer=refdata.insurer_name(policy.uzovi)),
             [("keep", _("Keep it"), "k"), ("delete", _("Delete"), "d")]), answer)
 
+    # -- COV verification (a worker: the screen keeps taking keys while COV answers)
+    def _verify_block_reason(self) -> str | None:
+        from scrivio_tui.services.verification import missing_for_cov
+
+        if self.view is None:
+            return _("Loading…")
+        if not self.view.policies:
+            return _("Add a policy first")
+        return missing_for_cov(self.view.client)
+
+    def _verify_state(self, message: str | None = None) -> None:
+        busy = self.verifying is not None and self.verifying.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        reason = self._verify_block_reason()
+        self.query_one("#verify", Button).disabled = busy or reason is not None
+        self.query_one("#cancel-verify", Button).display = busy
+        self.query_one("#cov-progress", LoadingIndicator).display = busy
+        state = self.query_one("#verify-state", Static)
+        if message is not None:
+            state.update(message)
+        elif busy:
+            state.update(_("Checking with VECOZO COV… you can keep typing; esc or the button cancels"))
+        elif reason:
+            state.update("[$warning]![/] " + escape(reason))
+        else:
+            state.update("")
+
+    def action_verify(self) -> None:
+        if self.verifying is not None and self.verifying.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        reason = self._verify_block_reason()
+        if reason:
+            self.scrivio.notify(reason, severity="warning")
+            return
+        policy = self._selected_policy() or self.view.policies[0]
+        integrations = self.scrivio.integrations
+        from scrivio_tui.services.integrations import NotConfigured
+
+        try:
+            cov = integrations.cov(sleep=self._cancel.wait)
+        except (NotConfigured, AttributeError) as exc:
+            self.scrivio.notify(str(exc) if isinstance(exc, NotConfigured) else _("COV is not configured"),
+                                severity="error", title=_("COV"))
+            return
+        self._cancel.clear()
+        self.verifying = self.run_worker(lambda: self._verify(cov, policy), thread=True, group="cov",
+                                         name="cov-check")
+        self._verify_state()
+
+    def _verify(self, cov: Any, policy: Any) -> tuple[Any, Any]:
+        from scrivio_tui.services import verification
+
+        try:
+            return self.call(verification.verify_policy, self.db, self.actor, self.client_id, policy.id, cov,
+                             cancel=self._cancel.is_set), policy
+        finally:
+            cov.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self.verifying or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self.verifying = None
+        self.load(policies_only=True)
+        if event.state is WorkerState.ERROR or self._cancel.is_set():
+            self._verify_state(_("Check cancelled: nothing was marked verified.") if self._cancel.is_set()
+                               else _("The check failed unexpectedly: nothing was marked verified."))
+            return
+        outcome: Any = event.worker.result
+        result, policy = outcome
+        if result.value is None:
+            self._verify_state()
+            self.report(result)
+            if result.errors:
+                self.scrivio.notify(next(iter(result.errors.values())), severity="error")
+            return
+        self._verify_state()
+        from scrivio_tui.screens.cov_result import CovResultDialog
+
+        def apply(values: dict[str, Any] | None) -> None:
+            if values:
+                self.app.push_screen(PolicyDialog(self.client_id, policy, proposed=values),
+                                     lambda _p: self.load(policies_only=True))
+
+        self.app.push_screen(CovResultDialog(result.value, policy), apply)
+
+    def action_cancel_verify(self) -> None:
+        if self.verifying is not None:
+            self._cancel.set()
+            self._verify_state(_("Cancelling… the current attempt is abandoned."))
+
+    @on(Button.Pressed, "#verify")
+    def _verify_pressed(self) -> None:
+        self.action_verify()
+
+    @on(Button.Pressed, "#cancel-verify")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel_verify()
+
     def action_reveal_iban(self) -> None:
         from scrivio_tui.services import clients
 
@@ -269,6 +379,9 @@ class FinancingScreen(ClientStepScreen):
             self.query_one("#iban", Input).value = result.value
 
     def action_back(self) -> None:
+        if self.verifying is not None:
+            self.action_cancel_verify()
+            return
         if not self._changed_names():
             self.discard_draft()
             self.app.pop_screen()

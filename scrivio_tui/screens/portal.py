@@ -117,9 +117,9 @@ class PortalScreen(ClientViewScreen):
             with Vertical(id="portal-left"):
                 yield Static(id="link-card", classes="card")
                 with Horizontal(classes="button-row"):
-                    yield Button(_("Send sign-in link [s]"), id="send-sign-in-link", variant="primary", compact=True)
-                    yield Button(_("Assign form [f]"), id="assign-form", compact=True)
-                    yield Button(_("Show document [x]"), id="expose-document", compact=True)
+                    yield Button(_("Send sign-in link \\[s]"), id="send-sign-in-link", variant="primary", compact=True)
+                    yield Button(_("Assign form \\[f]"), id="assign-form", compact=True)
+                    yield Button(_("Show document \\[x]"), id="expose-document", compact=True)
                 yield Static(_("[b]Assigned forms[/b]"), classes="section-title")
                 yield DataTable(id="assigned-forms", cursor_type="row")
                 yield Static(_("[b]Documents[/b] · x show in portal · u hide"), classes="section-title")

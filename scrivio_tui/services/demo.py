@@ -3,8 +3,9 @@ onboarding state. Only the demo database is ever seeded; BSNs are BRP test numbe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from sqlmodel import select
 from stdnum.nl import bsn as stdnum_bsn
 
 from scrivio_tui.i18n import _
@@ -108,6 +109,33 @@ def seed(db: Database) -> bool:
     return True
 
 
+# HoNOS+ scores for the demo classifications (items 1..19), a few distinct pictures
+_SCORES = ["0120000001200000000", "1231202101210000100", "0100000000100000000", "2342312102221110000"]
+
+
+def _classify(db: Database, lead: Actor, client_id: int, start: date, i: int) -> None:
+    """A full-route classification taking the advised type; one demo client's review is already overdue."""
+    from scrivio_tui.services import classification
+    from scrivio_tui.store.models import CareTrajectory
+
+    with db.read() as session:
+        trajectory = session.exec(select(CareTrajectory).where(CareTrajectory.client_id == client_id)).one()
+    scores = _SCORES[i % len(_SCORES)]
+    answers = {f"HV{n + 1:02d}": int(d) for n, d in enumerate(scores)}
+    advice = classification.advice_for("X", answers, on=start)
+    assert advice.top is not None
+    effective = start - timedelta(days=400) if i == 14 else start
+    if effective < trajectory.start_date:
+        with db.transaction() as session:
+            t = session.get(CareTrajectory, trajectory.id)
+            assert t is not None
+            t.start_date = effective
+            session.add(t)
+    classification.record_classification(db, lead, trajectory.id or 0, {
+        "main_group": "X", "route": "full", "answers": answers, "chosen_type": str(advice.top.code),
+        "effective_date": format_date(effective)}).unwrap()
+
+
 def _advance(db: Database, reception: Actor, lead: Actor, client_id: int, stage: int, i: int) -> None:
     start = today() - timedelta(days=7 * (i % 5))
     if stage >= 1:
@@ -117,6 +145,8 @@ def _advance(db: Database, reception: Actor, lead: Actor, client_id: int, stage:
         trajectories.start_trajectory(db, reception, client_id, {
             "setting": "1" if i % 3 else "2", "start_date": format_date(start), "lead_practitioner": lead.user_id,
             "dsm5_diagnosis": "04" if i % 2 else None, **referral}).unwrap()
+    if stage >= 2:
+        _classify(db, lead, client_id, start, i)
     if stage >= 3:
         financing.save_policy(db, reception, client_id, {
             "insurer": ["3311", "7119", "3332", "7095", "3313"][i % 5], "policy_number": f"{40001000 + i}",

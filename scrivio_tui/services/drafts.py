@@ -16,7 +16,7 @@ def save_draft(db: Database, actor: Actor, kind: str, data: dict[str, Any], *, c
     """Upsert the draft for (user, kind, client, object). Empty forms delete their draft."""
     if actor.user_id is None:
         return
-    if not any(v not in (None, "", False) for v in data.values()):
+    if all(v is None or v is False or v == "" or v == {} for v in data.values()):
         discard_draft(db, actor, kind, client_id=client_id, object_id=object_id)
         return
     with db.transaction() as session:

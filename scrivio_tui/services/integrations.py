@@ -7,6 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
+from scrivio_tui import clock
 from scrivio_tui.config import Settings
 from scrivio_tui.i18n import _
 from scrivio_tui.services import outbox
@@ -60,6 +61,7 @@ class Integrations:
     def cov(self, **kwargs: object) -> CovClient:
         if not self.cov_url:
             raise NotConfigured(_("COV is not configured: set cov_url (SCRIVIO_COV_URL)"))
+        kwargs.setdefault("today", clock.today)
         return CovClient(self.cov_url, self._token("cov-token"), self.settings.practice_agb,
                          **kwargs)  # type: ignore[arg-type]
 

@@ -28,6 +28,7 @@ from scrivio_tui.services.base import (
 from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
 from scrivio_tui.store.models import (
+    CareTrajectory,
     Client,
     Document,
     Form,
@@ -74,7 +75,7 @@ def get_portal(db: Database, actor: Actor, client_id: int) -> Result[PortalView]
             select(FormAssignment, Form).join(Form, col(Form.id) == col(FormAssignment.form_id))
             .where(FormAssignment.client_id == client_id).order_by(col(FormAssignment.assigned_at).desc())).all()]
         view.documents = list(session.exec(select(Document).where(Document.client_id == client_id)
-                                           .order_by(col(Document.created_at).desc())).all())
+                                           .order_by(col(Document.created_at).desc(), col(Document.id).desc())).all())
         view.active_forms = list(session.exec(select(Form).where(Form.status == "active")
                                               .order_by(Form.title)).all())
         audit(session, actor, "portal.read", "R", client_id=client_id, object_type="portal")
@@ -111,6 +112,10 @@ def assign_form(db: Database, actor: Actor, client_id: int, raw: dict[str, Any])
     with db.transaction() as session:
         if _client(session, actor, client_id) is None:
             return invalid(_GONE)
+        if data.trajectory_id is not None:
+            trajectory = session.get(CareTrajectory, data.trajectory_id)
+            if trajectory is None or trajectory.client_id != client_id:
+                return invalid({"trajectory_id": _("That care trajectory is not this client's")})
         form = session.get(Form, data.form_id)
         if form is None or form.status != "active":
             return invalid({"form_id": _("Only Active forms can be assigned")})

@@ -25,7 +25,6 @@ from scrivio_tui.store.db import Database
 from scrivio_tui.store.models import (
     CareTrajectory,
     ClassificationPeriod,
-    ClientAssignment,
     Referral,
     StaffUser,
     TrajectoryPeriod,
@@ -70,8 +69,6 @@ def start_trajectory(db: Database, actor: Actor, client_id: int, raw: dict[str, 
             session.add(Referral(trajectory_id=trajectory.id, referrer_type=data.referrer_type,
                                  referrer_name=data.referrer_name, referrer_agb=data.referrer_agb,
                                  referral_date=data.referral_date, letter_on_file=data.letter_on_file))
-        if not session.get(ClientAssignment, (client_id, lead.id)):
-            session.add(ClientAssignment(client_id=client_id, user_id=lead.id or 0))
         filled = [k for k, v in data.model_dump().items() if v not in (None, False)]
         audit(session, actor, "trajectory.create", "C", client_id=client_id, object_type="care_trajectory",
               object_id=trajectory.id, fields=filled)
@@ -104,7 +101,8 @@ class TrajectoryView:
         return value or "—"
 
 
-def list_trajectories(db: Database, actor: Actor, client_id: int, on: date | None = None) -> Result[list[TrajectoryView]]:
+def list_trajectories(db: Database, actor: Actor, client_id: int,
+                      on: date | None = None) -> Result[list[TrajectoryView]]:
     """The client's trajectories, newest first, audited as a read."""
     if not actor.can(TRAJECTORIES_READ):
         return refuse(db, actor, TRAJECTORIES_READ, "trajectory.read", "R", client_id)

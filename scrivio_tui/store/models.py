@@ -130,6 +130,8 @@ class ClassificationPeriod(SQLModel, table=True):
     main_group: str = Field(max_length=1)
     route: str = Field(default="full", max_length=8)
     answers: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))
+    asked: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    fallback_reason: str | None = Field(default=None, max_length=10)
     model_version: str = Field(max_length=40)
     advice: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
     advised_type: str | None = Field(default=None, max_length=8)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from scrivio_tui import clock
 from scrivio_tui.store.models import (
     CareTrajectory,
     ClassificationPeriod,
@@ -30,16 +32,23 @@ from scrivio_tui.store.models import (
 )
 
 
-def visible_filter(user_id: int | None, read_all: bool) -> ColumnElement[bool] | None:
-    """The WHERE clause limiting clients to the user's treatment relationships."""
+def visible_filter(user_id: int | None, read_all: bool, today: date | None = None) -> ColumnElement[bool] | None:
+    """The WHERE clause limiting clients to the user's treatment relationships: assigned to them, or
+    they lead an active trajectory (the lead period in force today, or one that starts later)."""
     if read_all:
         return None
+    today = today or clock.today()
     assigned = exists().where(col(ClientAssignment.client_id) == col(Client.id),
                               col(ClientAssignment.user_id) == user_id)
+    later = aliased(TrajectoryPeriod)
+    superseded = exists().where(
+        col(later.trajectory_id) == col(TrajectoryPeriod.trajectory_id), col(later.field) == "lead_practitioner",
+        col(later.valid_from) > col(TrajectoryPeriod.valid_from), col(later.valid_from) <= today)
     leads = exists().where(
         col(CareTrajectory.client_id) == col(Client.id), col(CareTrajectory.status) == "active",
         col(TrajectoryPeriod.trajectory_id) == col(CareTrajectory.id),
-        col(TrajectoryPeriod.field) == "lead_practitioner", col(TrajectoryPeriod.value) == str(user_id))
+        col(TrajectoryPeriod.field) == "lead_practitioner", col(TrajectoryPeriod.value) == str(user_id),
+        ~superseded)
     return or_(assigned, leads)
 
 
@@ -70,7 +79,7 @@ def search_clients(session: Session, term: str, *, archived: bool, user_id: int 
     """Search as you type: every word must match part of a name, the email or the date of birth;
     a BSN matches only as the exact 9 digits (never partially, to limit exposure)."""
     stmt = select(Client).where(Client.status == ("archived" if archived else "active"))
-    vis = visible_filter(user_id, read_all)
+    vis = visible_filter(user_id, read_all, today)
     if vis is not None:
         stmt = stmt.where(vis)
     term = term.strip()

@@ -83,6 +83,11 @@ def normalise_postcode(value: str) -> str:
 
 
 def normalise_iban(value: str) -> str:
+    compact = str(stdnum_iban.compact(value))
+    expected = _IBAN_LENGTHS.get(compact[:2])
+    if expected and len(compact) != expected:
+        raise ValueError(_("IBAN has the wrong length: {n} characters, a {cc} IBAN has {expected}").format(
+            n=len(compact), cc=compact[:2], expected=expected))
     try:
         return str(stdnum_iban.validate(value))
     except InvalidChecksum:
@@ -91,6 +96,9 @@ def normalise_iban(value: str) -> str:
         raise ValueError(_("IBAN has the wrong length for its country (NL: 18 characters)")) from None
     except StdnumError:
         raise ValueError(_("IBAN looks like NL91 ABNA 0417 1643 00")) from None
+
+
+_IBAN_LENGTHS = {"NL": 18, "BE": 16, "DE": 22, "FR": 27, "LU": 20, "GB": 22, "ES": 24, "IT": 27, "AT": 20}
 
 
 def format_iban(value: str) -> str:
@@ -139,7 +147,7 @@ def _blank_to_none(value: Any) -> Any:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -163,6 +171,15 @@ def _required(value: Any) -> Any:
     if value is None:
         raise ValueError(_("Required"))
     return value
+
+
+def _required_id(value: Any) -> int:
+    """A choice from a list (stored as an id): blank is 'Required', anything else must be a number."""
+    value = _required(_blank_to_none(value))
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("Choose one of the listed values")) from None
 
 
 # ---------------------------------------------------------------- client
@@ -299,7 +316,7 @@ class TrajectoryInput(_Input):
     @field_validator("lead_practitioner", mode="before")
     @classmethod
     def _lead(cls, v: Any) -> int:
-        return int(_required(v))
+        return _required_id(v)
 
     @field_validator("dsm5_diagnosis")
     @classmethod
@@ -456,7 +473,7 @@ class AssignFormInput(_Input):
     @field_validator("form_id", mode="before")
     @classmethod
     def _form(cls, v: Any) -> int:
-        return int(_required(v))
+        return _required_id(v)
 
     @field_validator("due_date")
     @classmethod

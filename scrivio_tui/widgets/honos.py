@@ -110,7 +110,7 @@ class HonosItemInput(Widget, can_focus=True):
         label = self.item.form_label
         slots_width = 15
         rest = width - 4 - slots_width - 2
-        title_width = max(12, min(len(self.item.title_en), int(rest * 0.62)))
+        title_width = max(12, min(44, int(rest * 0.6)))
         anchor_width = max(0, rest - title_width - 1)
         title = self.item.title_en
         if len(title) > title_width:
@@ -118,17 +118,17 @@ class HonosItemInput(Widget, can_focus=True):
         parts = [f"[b]{marker}[/b]{label:>2} ", escape(title.ljust(title_width)), "  "]
         for s in SCORES:
             if self.score is None:
-                parts.append(" _ ")
+                parts.append("[$text-warning] _ [/]")
             elif s == self.score:
                 parts.append(f"[reverse b]\\[{s}][/]")
             else:
-                parts.append(f"[$text-muted] {s} [/]")
+                parts.append(f"[dim] {s} [/]")
         if self.error:
             note = "✗ " + self.error
             style = "$text-error"
         else:
             note = self.anchor_text
-            style = "$text-muted" if self.score is None else "$text"
+            style = "dim" if self.score is None else "$foreground"
         if len(note) > anchor_width:
             note = note[: max(0, anchor_width - 1)] + "…"
         parts.append(f" [{style}]{escape(note)}[/]")
@@ -145,4 +145,5 @@ class HonosItemInput(Widget, can_focus=True):
         """The full wording for the help line: titles in both languages, period and all five anchors."""
         period = _("last two weeks") if self.item.period == "current" else _("historical")
         anchors = " · ".join(f"{s} {a}" for s, a in zip(SCORES, self.item.anchors_en, strict=True))
-        return (f"{self.item.form_label} {self.item.title_en} ({self.item.title_nl}) — {period}\n{anchors}")
+        return (f"{self.item.form_label} · {self.item.title_en} · {period}\n"
+                f"NL: {self.item.title_nl}\n{anchors}")
