@@ -93,7 +93,8 @@ class ScrivioApp(App[None]):
         self.push_screen(SignInScreen())
         log.info("started in %d ms (first screen)", (time.perf_counter() - self._started) * 1000)
         if self._db is None:
-            self.run_worker(self._open_store, thread=True, exclusive=True, group="store")
+            # after the first frame: importing SQLAlchemy/Alembic in a thread would slow the paint (GIL)
+            self.call_after_refresh(self.run_worker, self._open_store, thread=True, exclusive=True, group="store")
         else:
             self.call_later(self._store_ready)
 

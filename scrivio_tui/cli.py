@@ -43,7 +43,8 @@ def _sign_in(settings: Settings, db: Any, username: str | None) -> Any:
     user = username or getpass.getuser()
     result = staff.authenticate(db, user, _read_secret(f"Password for {user}: "))
     if not result.ok:
-        raise SystemExit(_fail(result.message or "sign-in failed"))
+        _fail(result.message or "sign-in failed")
+        return None
     return result.value
 
 
@@ -77,6 +78,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     db = _db(settings)
     actor = _sign_in(settings, db, args.user)
+    if actor is None:
+        return 1
     client_id = export.find_client_id(db, args.client)
     if client_id is None:
         return _fail("no client with that id or BSN")

@@ -26,6 +26,20 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(key, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_keyring(tmp_path: Path) -> Iterator[None]:
+    """Every test gets its own file keyring: never the developer's real one, never another test's."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")
+    keyring.set_keyring(backend)
+    yield
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     """A real SQLite file, migrated with Alembic like the app does on start."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -28,6 +29,7 @@ class SignInScreen(FormMixin, Screen[Any]):
         super().__init__(id="sign-in")
         self.lock_for = lock_for
         self.first_admin = False
+        self._building = asyncio.Lock()  # the store may become ready while the first fields are mounting
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="sign-in-box", classes="dialog"):
@@ -40,14 +42,18 @@ class SignInScreen(FormMixin, Screen[Any]):
             yield Static("", id="demo-hint", classes="hint")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self._build_fields(first_admin=False)
+    async def on_mount(self) -> None:
+        await self._build_fields(first_admin=False)
         if self.scrivio.db_ready:
-            self.store_ready()
+            await self._ready()
 
-    def _build_fields(self, *, first_admin: bool) -> None:
+    async def _build_fields(self, *, first_admin: bool) -> None:
+        async with self._building:
+            await self._mount_fields(first_admin)
+
+    async def _mount_fields(self, first_admin: bool) -> None:
         box = self.query_one("#sign-in-fields", Vertical)
-        box.remove_children()
+        await box.remove_children()
         self.first_admin = first_admin
         fields: list[Widget] = []
         if first_admin:
@@ -59,20 +65,26 @@ class SignInScreen(FormMixin, Screen[Any]):
         fields.append(text_field("password", _("Password"), required=True, password=True))
         if first_admin:
             fields.append(text_field("password_again", _("Password again"), required=True, password=True))
-        box.mount_all(fields)
-        self.call_after_refresh(self._focus_first)
+        await box.mount_all(fields)
+        self._focus_first()
 
     def _focus_first(self) -> None:
         target = "#password" if self.lock_for else "#username"
         self.query_one(target, Input).focus()
 
     def store_ready(self) -> None:
+        """Called by the app once the database is open (it opens after this screen has painted)."""
+        self.run_worker(self._ready(), exclusive=True, group="sign-in")
+
+    async def _ready(self) -> None:
         from scrivio_tui.services import staff
 
+        if not self.is_mounted or self.first_admin:
+            return
         self.query_one("#store-loading").display = False
         self.query_one("#sign-in-button", Button).disabled = False
         if not self.lock_for and not staff.has_staff(self.scrivio.db):
-            self._build_fields(first_admin=True)
+            await self._build_fields(first_admin=True)
             self.query_one("#sign-in-button", Button).label = _("Create account and sign in")
         if self.scrivio.demo_hint and not self.lock_for:
             self.query_one("#demo-hint", Static).update(self.scrivio.demo_hint)
