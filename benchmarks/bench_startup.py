@@ -1,5 +1,5 @@
-"""Time until the first screen takes typing (the #username field is mounted): scrivio-tui's sign-in screen against a bare Textual app with one
-Input (the floor Textual itself sets), each in a fresh interpreter, in the same run.
+"""Time until the first screen takes typing (#username mounted): scrivio-tui's sign-in screen against
+a bare Textual app with one Input (the floor Textual itself sets), each in a fresh interpreter, in the same run.
 
 usage: python benchmarks/bench_startup.py [RUNS]
 """
