@@ -194,6 +194,10 @@ class PortalScreen(ClientViewScreen):
         else:
             lines.append("[$warning]…[/] " + _("Queued at {at}; goes out as soon as the portal answers").format(
                 at=_when(link.requested_at)) + (f" ({escape(link.last_error)})" if link.last_error else ""))
+        mail_dir = getattr(self.scrivio.integrations, "mail_dir", None)
+        if mail_dir is not None:
+            lines.append("[dim]" + _("Demo: the portal simulator writes each mail to {folder}").format(
+                folder=escape(str(mail_dir))) + "[/]")
         card.update("\n".join(lines))
 
     def _preview(self, v: Any) -> None:

@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from scrivio_tui.i18n import _
+from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
-from scrivio_tui.store.models import AuditEvent, utcnow
+from scrivio_tui.store.models import AuditEvent, Client, utcnow
 
 log = logging.getLogger("scrivio_tui.services")
 T = TypeVar("T")
@@ -140,6 +141,21 @@ def refuse(db: Database, actor: Actor, permission: str, action: str, code: str,
         audit(session, actor, action, code, client_id=client_id, outcome="denied", permission=permission)
     log.info("refused %s for user %s: missing %s", action, actor.user_id, permission)
     return denied_result(permission)
+
+
+NOT_VISIBLE = _("This client does not exist or is not visible to you")
+
+
+def visible_client(session: Session, actor: Actor, client_id: int) -> Client | None:
+    """The client, when it exists and the actor has a treatment relationship with it (spec §1)."""
+    client = session.get(Client, client_id)
+    if client and queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
+        return client
+    return None
+
+
+def not_visible() -> Result[T]:
+    return invalid({"__all__": NOT_VISIBLE})
 
 
 def verify_chain(db: Database) -> int | None:

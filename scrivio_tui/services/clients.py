@@ -17,7 +17,9 @@ from scrivio_tui.services.base import (
     Result,
     audit,
     invalid,
+    not_visible,
     refuse,
+    visible_client,
 )
 from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
@@ -91,10 +93,9 @@ def update_client(db: Database, actor: Actor, client_id: int, raw: dict[str, Any
         return invalid(errors)
     assert isinstance(data, ClientInput)
     with db.transaction() as session:
-        client = session.get(Client, client_id)
-        if client is None or not queries.is_visible(session, client_id, actor.user_id,
-                                                     actor.can(CLIENTS_READ_ALL)):
-            return invalid({"__all__": _("This client no longer exists or is not visible to you")})
+        client = visible_client(session, actor, client_id)
+        if client is None:
+            return not_visible()
         same_bsn, similar = _duplicates(session, data, client_id)
         if same_bsn is not None:
             return Result(duplicate_of=same_bsn, errors={"bsn": _("Another client has this BSN")},
@@ -127,22 +128,15 @@ def search(db: Database, actor: Actor, term: str = "", *, archived: bool = False
     return Result(value=rows)
 
 
-def _visible_client(session: Session, actor: Actor, client_id: int) -> Client | None:
-    client = session.get(Client, client_id)
-    if client and queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
-        return client
-    return None
-
-
 def get_summary(db: Database, actor: Actor, client_id: int) -> Result[queries.Summary]:
     """Open a client (the hub): details, stepper, signals and cards, audited as a read."""
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, "client.read", "R", client_id)
     with db.transaction() as session:
-        client = _visible_client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
             audit(session, actor, "client.read", "R", client_id=client_id, outcome="not_found")
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+            return not_visible()
         result = queries.summary(session, client, today())
         audit(session, actor, "client.read", "R", client_id=client_id, object_type="client",
               object_id=client_id)
@@ -154,9 +148,9 @@ def get_client(db: Database, actor: Actor, client_id: int) -> Result[Client]:
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, "client.read", "R", client_id)
     with db.transaction() as session:
-        client = _visible_client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+            return not_visible()
         audit(session, actor, "client.read", "R", client_id=client_id, object_type="client", object_id=client_id)
     return Result(value=client)
 
@@ -168,9 +162,9 @@ def reveal(db: Database, actor: Actor, client_id: int, what: str) -> Result[str]
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, f"{what}.reveal", "R", client_id)
     with db.transaction() as session:
-        client = _visible_client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+            return not_visible()
         if what == "bsn":
             value = client.bsn or ""
         else:

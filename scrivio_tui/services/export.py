@@ -9,9 +9,7 @@ from typing import Any
 from sqlmodel import SQLModel, col, select
 
 from scrivio_tui import clock
-from scrivio_tui.i18n import _
-from scrivio_tui.services.base import CLIENTS_READ, CLIENTS_READ_ALL, Actor, Result, audit, invalid, refuse
-from scrivio_tui.store import queries
+from scrivio_tui.services.base import CLIENTS_READ, Actor, Result, audit, not_visible, refuse, visible_client
 from scrivio_tui.store.db import Database
 from scrivio_tui.store.models import (
     AuditEvent,
@@ -61,10 +59,9 @@ def export_client(db: Database, actor: Actor, client_id: int) -> Result[dict[str
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, "client.export", "E", client_id)
     with db.transaction() as session:
-        client = session.get(Client, client_id)
-        if client is None or not queries.is_visible(session, client_id, actor.user_id,
-                                                     actor.can(CLIENTS_READ_ALL)):
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+        client = visible_client(session, actor, client_id)
+        if client is None:
+            return not_visible()
         trajectories = []
         for t in session.exec(select(CareTrajectory).where(CareTrajectory.client_id == client_id)
                               .order_by(col(CareTrajectory.start_date))).all():

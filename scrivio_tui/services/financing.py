@@ -11,15 +11,15 @@ from sqlmodel import Session, col, select
 from scrivio_tui.i18n import _
 from scrivio_tui.services.base import (
     CLIENTS_READ,
-    CLIENTS_READ_ALL,
     CLIENTS_UPDATE,
     Actor,
     Result,
     audit,
     invalid,
+    not_visible,
     refuse,
+    visible_client,
 )
-from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
 from scrivio_tui.store.models import Client, Funding, InsurancePolicy, OwnContribution, utcnow
 from scrivio_tui.store.schemas import FundingInput, PolicyInput, format_date, validate
@@ -33,23 +33,13 @@ class FinancingView:
     own_contribution: OwnContribution | None = None
 
 
-def _client(session: Session, actor: Actor, client_id: int) -> Client | None:
-    client = session.get(Client, client_id)
-    if client and queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
-        return client
-    return None
-
-
-_GONE = {"__all__": _("This client does not exist or is not visible to you")}
-
-
 def get_financing(db: Database, actor: Actor, client_id: int) -> Result[FinancingView]:
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, "financing.read", "R", client_id)
     with db.transaction() as session:
-        client = _client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
-            return invalid(_GONE)
+            return not_visible()
         view = FinancingView(
             client, session.get(Funding, client_id),
             list(session.exec(select(InsurancePolicy).where(InsurancePolicy.client_id == client_id)
@@ -68,8 +58,8 @@ def set_funding(db: Database, actor: Actor, client_id: int, raw: dict[str, Any])
         return invalid(errors)
     assert isinstance(data, FundingInput)
     with db.transaction() as session:
-        if _client(session, actor, client_id) is None:
-            return invalid(_GONE)
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
         stored = session.get(OwnContribution, client_id)
         if data.funded_by_own_contribution and not data.iban and not (stored and stored.iban):
             return invalid({"iban": _("IBAN is required for an own contribution")})
@@ -126,8 +116,8 @@ def save_policy(db: Database, actor: Actor, client_id: int, raw: dict[str, Any],
         return invalid(errors)
     assert isinstance(data, PolicyInput)
     with db.transaction() as session:
-        if _client(session, actor, client_id) is None:
-            return invalid(_GONE)
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
         clash = _overlap(session, client_id, data, policy_id)
         if clash:
             return invalid({"valid_from": _("Overlaps the {kind} policy {number} from {start}").format(
@@ -161,7 +151,7 @@ def delete_policy(db: Database, actor: Actor, client_id: int, policy_id: int) ->
         return refuse(db, actor, CLIENTS_UPDATE, "policy.delete", "D", client_id)
     with db.transaction() as session:
         policy = session.get(InsurancePolicy, policy_id)
-        if policy is None or policy.client_id != client_id or _client(session, actor, client_id) is None:
+        if policy is None or policy.client_id != client_id or visible_client(session, actor, client_id) is None:
             return invalid({"__all__": _("This policy no longer exists")})
         session.delete(policy)
         audit(session, actor, "policy.delete", "D", client_id=client_id, object_type="insurance_policy",

@@ -10,12 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from scrivio_tui.i18n import _
 from scrivio_tui.services.base import (
     CLIENTS_READ,
-    CLIENTS_READ_ALL,
     CLIENTS_UPDATE,
     DOCUMENTS_EXPOSE,
     FORMS_ASSIGN,
@@ -23,9 +22,10 @@ from scrivio_tui.services.base import (
     Result,
     audit,
     invalid,
+    not_visible,
     refuse,
+    visible_client,
 )
-from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
 from scrivio_tui.store.models import (
     CareTrajectory,
@@ -37,8 +37,6 @@ from scrivio_tui.store.models import (
     utcnow,
 )
 from scrivio_tui.store.schemas import AssignFormInput, validate
-
-_GONE = {"__all__": _("This client does not exist or is not visible to you")}
 
 
 @dataclass
@@ -54,20 +52,13 @@ class PortalView:
         return self.links[0] if self.links else None
 
 
-def _client(session: Session, actor: Actor, client_id: int) -> Client | None:
-    client = session.get(Client, client_id)
-    if client and queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
-        return client
-    return None
-
-
 def get_portal(db: Database, actor: Actor, client_id: int) -> Result[PortalView]:
     if not actor.can(CLIENTS_READ):
         return refuse(db, actor, CLIENTS_READ, "portal.read", "R", client_id)
     with db.transaction() as session:
-        client = _client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
-            return invalid(_GONE)
+            return not_visible()
         view = PortalView(client)
         view.links = list(session.exec(select(SignInLinkRequest).where(SignInLinkRequest.client_id == client_id)
                                        .order_by(col(SignInLinkRequest.id).desc())).all())
@@ -87,9 +78,9 @@ def request_sign_in_link(db: Database, actor: Actor, client_id: int) -> Result[S
     if not actor.can(CLIENTS_UPDATE):
         return refuse(db, actor, CLIENTS_UPDATE, "portal.send_link", "E", client_id)
     with db.transaction() as session:
-        client = _client(session, actor, client_id)
+        client = visible_client(session, actor, client_id)
         if client is None:
-            return invalid(_GONE)
+            return not_visible()
         if not client.email:
             return invalid({"email": _("No email address: add one to the personal details first")})
         request = SignInLinkRequest(client_id=client_id, email=client.email,
@@ -110,8 +101,8 @@ def assign_form(db: Database, actor: Actor, client_id: int, raw: dict[str, Any])
         return invalid(errors)
     assert isinstance(data, AssignFormInput)
     with db.transaction() as session:
-        if _client(session, actor, client_id) is None:
-            return invalid(_GONE)
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
         if data.trajectory_id is not None:
             trajectory = session.get(CareTrajectory, data.trajectory_id)
             if trajectory is None or trajectory.client_id != client_id:
@@ -141,7 +132,7 @@ def set_document_exposure(db: Database, actor: Actor, client_id: int, document_i
         return refuse(db, actor, DOCUMENTS_EXPOSE, action, "U", client_id)
     with db.transaction() as session:
         doc = session.get(Document, document_id)
-        if doc is None or doc.client_id != client_id or _client(session, actor, client_id) is None:
+        if doc is None or doc.client_id != client_id or visible_client(session, actor, client_id) is None:
             return invalid({"__all__": _("This document no longer exists")})
         if doc.exposed == exposed and (not exposed or doc.requires_acknowledgement == requires_acknowledgement):
             return Result(value=doc, message=_("Nothing changed."))

@@ -11,14 +11,15 @@ from sqlmodel import col, select
 from scrivio_tui import refdata
 from scrivio_tui.i18n import _
 from scrivio_tui.services.base import (
-    CLIENTS_READ_ALL,
     TRAJECTORIES_CREATE,
     TRAJECTORIES_READ,
     Actor,
     Result,
     audit,
     invalid,
+    not_visible,
     refuse,
+    visible_client,
 )
 from scrivio_tui.store import queries
 from scrivio_tui.store.db import Database
@@ -44,8 +45,8 @@ def start_trajectory(db: Database, actor: Actor, client_id: int, raw: dict[str, 
     assert isinstance(data, TrajectoryInput)
     leads = {p.code for p in refdata.professions() if p.get("may_lead") == "yes"}
     with db.transaction() as session:
-        if not queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
         lead = session.get(StaffUser, data.lead_practitioner)
         if lead is None or not lead.active or not lead.is_practitioner:
             return invalid({"lead_practitioner": _("Choose an active practitioner")})
@@ -108,8 +109,8 @@ def list_trajectories(db: Database, actor: Actor, client_id: int,
         return refuse(db, actor, TRAJECTORIES_READ, "trajectory.read", "R", client_id)
     on = on or today()
     with db.transaction() as session:
-        if not queries.is_visible(session, client_id, actor.user_id, actor.can(CLIENTS_READ_ALL)):
-            return invalid({"__all__": _("This client does not exist or is not visible to you")})
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
         names = {u.id or 0: u.display_name for u in session.exec(select(StaffUser)).all()}
         out = []
         for t in session.exec(select(CareTrajectory).where(CareTrajectory.client_id == client_id)
