@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -308,28 +309,16 @@ class FinancingScreen(ClientStepScreen):
             self.scrivio.notify(reason, severity="warning")
             return
         policy = self._selected_policy() or self.view.policies[0]
-        integrations = self.scrivio.integrations
-        from scrivio_tui.services.integrations import NotConfigured
-
-        try:
-            cov = integrations.cov(sleep=self._cancel.wait)
-        except (NotConfigured, AttributeError) as exc:
-            self.scrivio.notify(str(exc) if isinstance(exc, NotConfigured) else _("COV is not configured"),
-                                severity="error", title=_("COV"))
-            return
         self._cancel.clear()
-        self.verifying = self.run_worker(lambda: self._verify(cov, policy), thread=True, group="cov",
-                                         name="cov-check")
+        self.verifying = self.run_worker(lambda: self._verify(policy), thread=True, group="cov", name="cov-check")
         self._verify_state()
 
-    def _verify(self, cov: Any, policy: Any) -> tuple[Any, Any]:
+    def _verify(self, policy: Any) -> tuple[Any, Any]:
         from scrivio_tui.services import verification
 
-        try:
-            return self.call(verification.verify_policy, self.db, self.actor, self.client_id, policy.id, cov,
-                             cancel=self._cancel.is_set), policy
-        finally:
-            cov.close()
+        integrations = self.scrivio.integrations
+        return self.call(verification.verify_policy, self.db, self.actor, self.client_id, policy.id,
+                         partial(integrations.cov, sleep=self._cancel.wait), cancel=self._cancel.is_set), policy
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self.verifying or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):

@@ -48,10 +48,12 @@ def peildatum_for(session: Any, client_id: int, policy: InsurancePolicy, on: dat
     return max(day, on - timedelta(days=365 * 2 - 2))
 
 
-def verify_policy(db: Database, actor: Actor, client_id: int, policy_id: int, cov: CovClient, *,
+def verify_policy(db: Database, actor: Actor, client_id: int, policy_id: int,
+                  cov: CovClient | Callable[[], CovClient], *,
                   cancel: Callable[[], bool] | None = None) -> Result[CovOutcome]:
     """Run COV for one policy. Nothing is marked insured without a 200 answer; a failed attempt keeps
-    the previous status and notes when it failed."""
+    the previous status and notes when it failed. `cov` is a client, or a factory (Integrations.cov) whose
+    client is closed afterwards; a factory that finds COV unconfigured gives a message on `verify`."""
     if not actor.can(CLIENTS_UPDATE):
         return refuse(db, actor, CLIENTS_UPDATE, "policy.verify", "E", client_id)
     with db.read() as session:
@@ -65,7 +67,17 @@ def verify_policy(db: Database, actor: Actor, client_id: int, policy_id: int, co
             return invalid({"verify": why})
         peildatum = peildatum_for(session, client_id, policy, today())
         bsn, born = client.bsn or "", client.date_of_birth
-    outcome = cov.check(bsn, born, peildatum, f"client-{client_id}", cancel=cancel)
+    if isinstance(cov, CovClient):
+        outcome = cov.check(bsn, born, peildatum, f"client-{client_id}", cancel=cancel)
+    else:
+        from scrivio_tui.services.integrations import NotConfigured
+
+        try:
+            cov_client = cov()
+        except NotConfigured as exc:
+            return invalid({"verify": str(exc)})
+        with cov_client:
+            outcome = cov_client.check(bsn, born, peildatum, f"client-{client_id}", cancel=cancel)
     with db.transaction() as session:
         fresh = session.get(InsurancePolicy, policy_id)
         if fresh is None:
