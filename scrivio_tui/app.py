@@ -32,20 +32,23 @@ class ClientCommands(Provider):
     async def search(self, query: str) -> Hits:
         app = self.app
         assert isinstance(app, ScrivioApp)
-        if app.actor is None or app.db is None or len(query.strip()) < 2:
+        if app.locked or len(query.strip()) < 2:
             return
         from scrivio_tui.services import clients
 
-        result = clients.search(app.db, app.actor, query, limit=20)
+        matcher = self.matcher(query)
+        result = clients.search(app.db, app.actor, query, limit=20)  # type: ignore[arg-type]
         for row in result.value or []:
             title = f"{_('Open client')}: {row.name} ({row.date_of_birth:%d-%m-%Y})"
-            yield Hit(1.0 if query.lower() in row.name.lower() else 0.6, title,
-                      partial(app.open_client, row.id), help=row.email or "")
+            words = row.name.lower().split()
+            exact = any(w == query.strip().lower() for w in words) or row.name.lower().startswith(query.lower())
+            score = max(matcher.match(row.name), 0.3) + (1.0 if exact else 0.0)
+            yield Hit(score, matcher.highlight(title), partial(app.open_client, row.id), help=row.email or "")
 
     async def discover(self) -> Hits:
         app = self.app
         assert isinstance(app, ScrivioApp)
-        if app.actor is None:
+        if app.locked:
             return
         yield DiscoveryHit(_("Clients overview"), app.action_clients, help=_("All clients, search as you type"))
 
@@ -198,6 +201,20 @@ class ScrivioApp(App[None]):
         if self.integrations is not None:
             self.run_worker(self.integrations.flush_outbox, thread=True, group="outbox", exclusive=True)
 
+    @property
+    def locked(self) -> bool:
+        """True while the sign-in (or lock) screen is up: then nothing but quit may act."""
+        from scrivio_tui.screens.sign_in import SignInScreen
+
+        return self.actor is None or isinstance(self.screen, SignInScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.locked and action not in ("quit", "help_quit", "focus_next", "focus_previous"))
+
+    def action_command_palette(self) -> None:
+        if not self.locked:
+            super().action_command_palette()
+
     def action_lock(self) -> None:
         if self.actor is None:
             return
@@ -206,10 +223,13 @@ class ScrivioApp(App[None]):
         self.push_screen(SignInScreen(lock_for=self.actor.username))
 
     def action_new_client(self) -> None:
-        if self.actor is None:
+        if self.locked:
             return
         from scrivio_tui.screens.client_form import ClientFormScreen
 
+        if isinstance(self.screen, ClientFormScreen) and self.screen.client_id is None:
+            self.notify(_("This is the new-client form already."))
+            return
         self.push_screen(ClientFormScreen())
 
     def action_clients(self) -> None:
@@ -228,16 +248,19 @@ class ScrivioApp(App[None]):
         self.push_screen(ClientHubScreen(client_id))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if self.locked:
+            return
         yield from super().get_system_commands(screen)
-        if self.actor is not None:
-            yield SystemCommand(_("New client"), _("Create a client (step 1)"), self.action_new_client)
-            yield SystemCommand(_("Clients overview"), _("All clients"), self.action_clients)
-            yield SystemCommand(_("Lock"), _("Lock the terminal; sign in again to continue"), self.action_lock)
-            for binding in screen.active_bindings.values():
-                b = binding.binding
-                if b.show and b.description and b.action not in ("quit", "lock", "new_client"):
-                    yield SystemCommand(b.description, _("Key: {key}").format(key=b.key_display or b.key),
-                                        partial(self.run_action, b.action, screen))
+        yield SystemCommand(_("New client"), _("Create a client (step 1)"), self.action_new_client)
+        yield SystemCommand(_("Clients overview"), _("All clients"), self.action_clients)
+        yield SystemCommand(_("Lock"), _("Lock the terminal; sign in again to continue"), self.action_lock)
+        seen = {_("New client"), _("Clients overview"), _("Lock")}
+        for binding in screen.active_bindings.values():
+            b = binding.binding
+            if b.show and b.description and b.description not in seen and b.action not in ("quit", "app.quit"):
+                seen.add(b.description)
+                yield SystemCommand(b.description, _("Key: {key}").format(key=b.key_display or b.key),
+                                    partial(self.run_action, b.action, screen))
 
     def _fatal_error(self) -> None:
         """An unexpected crash: the traceback goes to the log, the person gets one calm line."""

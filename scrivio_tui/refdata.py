@@ -83,6 +83,12 @@ def genders() -> tuple[Code, ...]:
 
 
 @cache
+def document_templates() -> tuple[Code, ...]:
+    """The practice's standard documents that can be added to any client's record."""
+    return _codes("document_templates.csv", "label")
+
+
+@cache
 def _insurers() -> tuple[Code, ...]:
     return _codes("uzovi.csv", "name")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
@@ -27,12 +28,14 @@ from scrivio_tui.widgets.fields import select_field, text_field
 class ClientFormScreen(FormScreen):
     """Create a client (client_id None) or edit one. ctrl+s saves; after creating, the hub opens."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f8", "start_empty", _("Start empty"), id="start_empty")]
+
     HELP = _("Fields marked * are required. Type dates as DD-MM-YYYY. The BSN must pass the 11-test; "
              "without a BSN the client can be created, but billing will be blocked later. The email address "
              "is where the portal sign-in link goes. ctrl+s (or F2) saves; escape keeps your input as a draft.")
 
     def __init__(self, client_id: int | None = None, initial: dict[str, Any] | None = None) -> None:
-        super().__init__(id="client-form")
+        super().__init__(classes="client-form")
         self.client_id = client_id
         self.initial = initial
         self.draft_kind = "edit_client" if client_id else "new_client"
@@ -78,10 +81,33 @@ class ClientFormScreen(FormScreen):
         else:
             self.title = _("New client — step 1 of 4")
             intro.update(_("Personal details. * is required; the rest can be added later. ctrl+s saves."))
+        if self.initial is None and not self.client_id:
+            from scrivio_tui.services import drafts
+
+            self.initial = drafts.load_draft(self.db, self.actor, "new_client")
+            if self.initial:
+                self.scrivio.notify(_("Your unfinished new client is back. F8 starts an empty form instead."),
+                                    title=_("Draft restored"), timeout=8)
         if self.initial:
             self.load_values(self.initial)
             self.dirty = True
         self.query_one("#first-name").focus()
+
+    def action_start_empty(self) -> None:
+        """Throw the kept draft away and clear the form (asks first: typed input is never lost silently)."""
+        if not any(v not in (None, "") for v in self.form_values().values()):
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "clear":
+                self.discard_draft()
+                self.load_values({name: None for name in self.form_controls()})
+                self.clear_errors()
+                self.query_one("#first-name").focus()
+
+        self.app.push_screen(ConfirmDialog(_("Start an empty form?"),
+                                           _("What is typed here is thrown away."),
+                                           [("keep", _("Keep it"), "k"), ("clear", _("Start empty"), "e")]), answer)
 
     def draft_data(self) -> dict[str, Any]:
         values = self.form_values()

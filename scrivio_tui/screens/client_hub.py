@@ -50,7 +50,7 @@ class ClientHubScreen(BaseScreen):
              "3 financing, 4 portal. e edits the personal details; r reveals the full BSN (logged).")
 
     def __init__(self, client_id: int) -> None:
-        super().__init__(id="client-hub")
+        super().__init__(classes="client-hub")
         self.client_id = client_id
         self.summary: Any = None
         self.revealed: str | None = None
@@ -155,7 +155,7 @@ class ClientHubScreen(BaseScreen):
         lines = []
         if f.by_insurance:
             verified = sum(1 for p in s.policies if p.verification_status == "insured")
-            lines.append(_("ZPM/insurance: {n} policies, {v} verified").format(n=len(s.policies), v=verified))
+            lines.append(_("Insurance (ZPM): policies {n}, verified {v}").format(n=len(s.policies), v=verified))
         if f.by_own_contribution:
             iban = s.own_contribution.iban if s.own_contribution else None
             lines.append(_("Own contribution: {iban}").format(iban=masked_iban(iban)))

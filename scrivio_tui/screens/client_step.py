@@ -39,8 +39,8 @@ class ClientHeader(ServiceCalls):
 class ClientStepScreen(ClientHeader, FormScreen):
     """A journey form for one client (draft kept per client)."""
 
-    def __init__(self, client_id: int, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, client_id: int, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
         self.client_id = client_id
         self.draft_client = client_id
 
@@ -48,6 +48,6 @@ class ClientStepScreen(ClientHeader, FormScreen):
 class ClientViewScreen(ClientHeader, BaseScreen):
     """A read-mostly journey screen for one client."""
 
-    def __init__(self, client_id: int, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, client_id: int, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
         self.client_id = client_id

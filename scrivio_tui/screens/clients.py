@@ -27,7 +27,7 @@ class ClientsScreen(BaseScreen):
              "9 digits are typed. Arrow keys choose, enter opens the client, ctrl+n creates a new client.")
 
     def __init__(self) -> None:
-        super().__init__(id="clients")
+        super().__init__(classes="clients")
         self.archived = False
 
     def compose(self) -> ComposeResult:
@@ -45,11 +45,11 @@ class ClientsScreen(BaseScreen):
         self.title = _("Clients")
         self.sub_title = f"{self.actor.role_label} · {self.actor.display_name}"
         table = self.query_one("#clients-table", DataTable)
-        table.add_column(_("Name"), key="name", width=28)
-        table.add_column(_("Active care trajectory"), key="trajectory", width=24)
+        table.add_column(_("Name"), key="name", width=26)
         table.add_column(_("Born"), key="dob", width=10)
-        table.add_column(_("Email"), key="email", width=30)
-        table.add_column(_("Status"), key="status")
+        table.add_column(_("Status"), key="status", width=16)
+        table.add_column(_("Active care trajectory"), key="trajectory", width=22)
+        table.add_column(_("Email"), key="email")
         self.refresh_rows()
         self.query_one("#search", Input).focus()
 
@@ -67,8 +67,8 @@ class ClientsScreen(BaseScreen):
             status = _("archived") if row.status == "archived" else _("active")
             if row.review_overdue:
                 status = _("! review overdue")
-            table.add_row(row.sort_name, row.active_trajectory or "—", f"{row.date_of_birth:%d-%m-%Y}",
-                          row.email or "—", status, key=str(row.id))
+            table.add_row(row.sort_name, f"{row.date_of_birth:%d-%m-%Y}", status, row.active_trajectory or "—",
+                          row.email or "—", key=str(row.id))
         n = len(result.value or [])
         self.query_one("#filter-label", Static).update(
             _("showing: archived") if self.archived else _("showing: active"))

@@ -28,7 +28,7 @@ class ConfirmDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
             yield Static(self.message, classes="dialog-message")
-            with Horizontal(classes="dialog-buttons"):
+            with Horizontal(classes="dialog-buttons" + (" -vertical" if len(self.choices) > 3 else "")):
                 for i, (value, label, key) in enumerate(self.choices):
                     yield Button(f"{label} \\[{key}]", id=f"choice-{value}",
                                  variant="primary" if i == 0 else "default")

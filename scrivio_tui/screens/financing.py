@@ -29,6 +29,7 @@ VERIFICATION_LABEL = {
     "not_insured": "✗ " + _("not insured (COV)"),
     "could_not_verify": "! " + _("could not verify"),
     "double_insured": "! " + _("double insured — check"),
+    "details_differ": "! " + _("insured; details differ"),
     "error": "! " + _("error — try again"),
 }
 
@@ -107,7 +108,7 @@ class FinancingScreen(ClientStepScreen):
              "hides its section but keeps what was entered.")
 
     def __init__(self, client_id: int, initial: dict[str, Any] | None = None) -> None:
-        super().__init__(client_id, id="financing")
+        super().__init__(client_id, classes="financing")
         self.initial = initial
         self.saved_values: dict[str, Any] = {}
         self.view: Any = None
@@ -136,7 +137,7 @@ class FinancingScreen(ClientStepScreen):
                 yield Static(_("[b]Payment details[/b] (own contribution) · saved with ctrl+s"),
                              classes="section-title")
                 with Grid(classes="form-grid"):
-                    yield text_field("iban", _("IBAN"), placeholder="NL91 ABNA 0417 1643 00",
+                    yield text_field("iban", _("IBAN"), placeholder=_("e.g. NL00 BANK 0123 4567 89"),
                                      normalise=normalise_iban)
                     yield text_field("account_holder", _("Account holder"))
             yield Static("", id="save-state")
@@ -144,7 +145,7 @@ class FinancingScreen(ClientStepScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#policies", DataTable)
-        for label in (_("Insurer"), _("Policy number"), _("Type"), _("From"), _("Until"), _("Verification")):
+        for label in (_("Insurer"), _("Verification"), _("Policy number"), _("Type"), _("From"), _("Until")):
             table.add_column(label)
         self.load()
         if self.initial:
@@ -168,9 +169,10 @@ class FinancingScreen(ClientStepScreen):
         table = self.query_one("#policies", DataTable)
         table.clear()
         for p in v.policies:
-            table.add_row(f"{p.uzovi} {refdata.insurer_name(p.uzovi)}"[:34], p.policy_number, _(p.insurance_type),
-                          format_date(p.valid_from), format_date(p.valid_until) or "—",
-                          VERIFICATION_LABEL.get(p.verification_status, p.verification_status), key=str(p.id))
+            table.add_row(f"{p.uzovi} {refdata.insurer_name(p.uzovi)}"[:30],
+                          VERIFICATION_LABEL.get(p.verification_status, p.verification_status), p.policy_number,
+                          _(p.insurance_type), format_date(p.valid_from), format_date(p.valid_until) or "—",
+                          key=str(p.id))
         if not v.policies:
             table.add_row(_("— no policies yet: ^a adds one —"), "", "", "", "", "")
         self._verify_state()
@@ -206,6 +208,8 @@ class FinancingScreen(ClientStepScreen):
             names = ", ".join(k.replace("_", " ") for k in changed)
             state.update("[$warning]●[/] " + _("Unsaved: {names} — ctrl+s saves funding & payment details")
                          .format(names=names))
+        elif self.view is not None and self.view.funding is None:
+            state.update("[dim]○[/] " + _("Not recorded yet: tick how the care is paid, then ctrl+s"))
         else:
             state.update("[$success]✓[/] " + _("Funding choice and payment details are saved"))
 

@@ -41,7 +41,12 @@ class HelpScreen(ModalScreen[None]):
         focused = screen.focused
         field = focused.parent if focused is not None else None
         if isinstance(field, Field):
-            parts.append(f"**{_('This field')}: {field.label_text}**  \n{field.help or _('No extra notes.')}")
+            label = field.label_text.removesuffix(" *")
+            required = _(" (required)") if field.label_text.endswith(" *") else ""
+            if field.help:
+                parts.append(f"**{_('This field')}: {label}**{required}  \n{field.help}")
+            else:
+                parts.append(f"**{_('This field')}: {label}**{required}")
         rows = []
         for binding in screen.active_bindings.values():
             b = binding.binding

@@ -96,8 +96,9 @@ class PortalScreen(ClientViewScreen):
         Binding("s", "send_link", _("Send sign-in link"), id="send_sign_in_link"),
         Binding("f", "assign_form", _("Assign form"), id="assign_form"),
         Binding("x", "expose", _("Show in portal"), id="expose_document"),
-        Binding("u", "unexpose", _("Hide"), id="unexpose_document"),
-        Binding("e", "edit_email", _("Edit email"), id="edit_email"),
+        Binding("u", "unexpose", _("Hide document"), id="unexpose_document", show=False),
+        Binding("a", "add_document", _("Add document"), id="add_document"),
+        Binding("e", "edit_email", _("Edit email"), id="edit_email", show=False),
         Binding("escape", "back", _("Back"), id="back"),
         Binding("f1", "help", _("Help"), id="help"),
     ]
@@ -108,7 +109,7 @@ class PortalScreen(ClientViewScreen):
              "the client will see.")
 
     def __init__(self, client_id: int) -> None:
-        super().__init__(client_id, id="portal")
+        super().__init__(client_id, classes="portal")
         self.view: Any = None
 
     def compose(self) -> ComposeResult:
@@ -122,7 +123,8 @@ class PortalScreen(ClientViewScreen):
                     yield Button(_("Show document \\[x]"), id="expose-document", compact=True)
                 yield Static(_("[b]Assigned forms[/b]"), classes="section-title")
                 yield DataTable(id="assigned-forms", cursor_type="row")
-                yield Static(_("[b]Documents[/b] · x show in portal · u hide"), classes="section-title")
+                yield Static(_("[b]Documents[/b] · x show in portal · u hide · a add a standard document"),
+                             classes="section-title")
                 yield DataTable(id="documents", cursor_type="row")
             with Vertical(id="portal-right"):
                 yield Static(id="portal-preview", classes="card")
@@ -167,7 +169,7 @@ class PortalScreen(ClientViewScreen):
             docs.add_row(d.file_name, d.file_type.upper(), _size(d.size_bytes),
                          ("✓ " + _("visible")) if d.exposed else ("○ " + _("hidden")), ack, key=str(d.id))
         if not v.documents:
-            docs.add_row(_("— no documents in the record —"), "", "", "", "")
+            docs.add_row(_("— no documents in the record: a adds a standard document —"), "", "", "", "")
         self._preview(v)
         has_email = bool(v.client.email)
         self.query_one("#send-sign-in-link", Button).disabled = not has_email
@@ -262,6 +264,25 @@ class PortalScreen(ClientViewScreen):
             self.query_one("#documents", DataTable).focus()
             return
         self.app.push_screen(ExposeDialog(self.client_id, doc), lambda _r: self.load())
+
+    def action_add_document(self) -> None:
+        from scrivio_tui import refdata
+        from scrivio_tui.screens.dialogs import ConfirmDialog
+        from scrivio_tui.services import portal_access
+
+        templates = refdata.document_templates()
+
+        def chosen(code: str | None) -> None:
+            if code:
+                result = self.call(portal_access.add_standard_document, self.db, self.actor, self.client_id, code)
+                self.report(result)
+                self.load()
+
+        self.app.push_screen(ConfirmDialog(
+            _("Add a standard document"), _("Which document goes into the record? (it is not yet visible in the "
+                                            "portal: x shows it there)"),
+            [(t.code, t.get("file_name").removesuffix(".pdf"), str(i + 1)) for i, t in enumerate(templates)],
+            id="add-document-dialog"), chosen)
 
     def action_unexpose(self) -> None:
         from scrivio_tui.services import portal_access

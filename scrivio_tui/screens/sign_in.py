@@ -26,7 +26,7 @@ class SignInScreen(FormMixin, Screen[Any]):
     HELP = _("Sign in with your own account. The terminal locks with ctrl+l; nothing is lost.")
 
     def __init__(self, lock_for: str | None = None) -> None:
-        super().__init__(id="sign-in")
+        super().__init__(classes="sign-in")
         self.lock_for = lock_for
         self.first_admin = False
         self._building = asyncio.Lock()  # the store may become ready while the first fields are mounting

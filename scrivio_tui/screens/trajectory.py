@@ -40,7 +40,7 @@ class TrajectoryFormScreen(ClientStepScreen):
              "ctrl+s saves; escape keeps a draft.")
 
     def __init__(self, client_id: int, initial: dict[str, Any] | None = None) -> None:
-        super().__init__(client_id, id="trajectory-form")
+        super().__init__(client_id, classes="trajectory-form")
         self.initial = initial
 
     def compose(self) -> ComposeResult:
@@ -116,7 +116,7 @@ class TrajectoryScreen(ClientViewScreen):
              "each save adds a period to the history below. a starts another trajectory.")
 
     def __init__(self, client_id: int, *, classify: bool = False, trajectory_id: int | None = None) -> None:
-        super().__init__(client_id, id="trajectory")
+        super().__init__(client_id, classes="trajectory")
         self.classify_on_open = classify
         self.trajectory_id = trajectory_id
         self.view: Any = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from scrivio_tui import refdata
 from scrivio_tui.i18n import _
 from scrivio_tui.services.base import (
     CLIENTS_READ,
@@ -145,6 +146,26 @@ def set_document_exposure(db: Database, actor: Actor, client_id: int, document_i
               fields=("exposed", "requires_acknowledgement") if exposed else ("exposed",))
     msg = _("{name} is now visible in the portal.") if exposed else _("{name} is no longer visible in the portal.")
     return Result(value=doc, message=msg.format(name=doc.file_name))
+
+
+def add_standard_document(db: Database, actor: Actor, client_id: int, template: str) -> Result[Document]:
+    """Put one of the practice's standard documents (treatment agreement, welcome letter…) in the record,
+    so it can be made visible in the portal. Needs clients.update."""
+    if not actor.can(CLIENTS_UPDATE):
+        return refuse(db, actor, CLIENTS_UPDATE, "document.add", "C", client_id)
+    found = next((t for t in refdata.document_templates() if t.code == template), None)
+    if found is None:
+        return invalid({"template": _("Choose a document from the list")})
+    with db.transaction() as session:
+        if visible_client(session, actor, client_id) is None:
+            return not_visible()
+        doc = Document(client_id=client_id, file_name=found.get("file_name"), file_type=found.get("file_type"),
+                       size_bytes=int(found.get("size_bytes") or 0))
+        session.add(doc)
+        session.flush()
+        audit(session, actor, "document.add", "C", client_id=client_id, object_type="document", object_id=doc.id,
+              fields=("file_name", "file_type"))
+    return Result(value=doc, message=_("{name} added to the record.").format(name=doc.file_name))
 
 
 def mask_email(email: str | None) -> str:

@@ -89,6 +89,13 @@ def verify_policy(db: Database, actor: Actor, client_id: int, policy_id: int,
         else:
             fresh.verification_status = STATUS_FOR.get(outcome.kind, "could_not_verify")
             fresh.verification_message = outcome.message
+            p = outcome.proposed
+            if fresh.verification_status == "insured" and p is not None and (
+                    p.uzovi != fresh.uzovi or (p.policy_number or "") != fresh.policy_number):
+                fresh.verification_status = "details_differ"
+                fresh.verification_message = _("Insured, but COV knows {insurer} ({uzovi}) policy {number}: "
+                                               "correct this policy from the answer").format(
+                    insurer=p.insurer_display, uzovi=p.uzovi, number=p.policy_number or "—")
             fresh.verified_at = outcome.checked_at
             fresh.verification_request_id = outcome.request_id
             fresh.verification_result = {

@@ -76,7 +76,11 @@ def normalise_bsn(value: str) -> str:
 def normalise_postcode(value: str) -> str:
     try:
         return str(stdnum_postcode.validate(value))
-    except (InvalidFormat, InvalidLength, InvalidComponent):
+    except InvalidComponent:
+        raise ValueError(_("Postcode letters SA, SD and SS are never used — check the letters")) from None
+    except (InvalidFormat, InvalidLength):
+        if re.fullmatch(r"\s*0\d{3}\s*[A-Za-z]{2}\s*", value):
+            raise ValueError(_("A Dutch postcode never starts with 0")) from None
         raise ValueError(_("Postcode looks like 1234 AB")) from None
     except StdnumError:
         raise ValueError(_("Postcode looks like 1234 AB")) from None

@@ -63,10 +63,10 @@ CLIENT_CASES = [
     ("bsn", "12345672", "this has 8"),  # a lost digit is never zero-filled
     ("bsn", "999999999", "placeholder"),
     # postcode (§2.4)
-    ("postcode", "0123 AB", "1234 AB"),
-    ("postcode", "1234 SS", "1234 AB"),
-    ("postcode", "1234 SA", "1234 AB"),
-    ("postcode", "1234 SD", "1234 AB"),
+    ("postcode", "0123 AB", "never starts with 0"),
+    ("postcode", "1234 SS", "SA, SD and SS are never used"),
+    ("postcode", "1234 SA", "SA, SD and SS are never used"),
+    ("postcode", "1234 SD", "SA, SD and SS are never used"),
     ("postcode", "123 AB", "1234 AB"),
     ("postcode", "12345 AB", "1234 AB"),
     ("postcode", "1234 A1", "1234 AB"),

@@ -107,3 +107,61 @@ async def test_lock_and_unlock_returns_to_the_same_place(demo_db: Database, tmp_
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ClientsScreen)
+
+
+async def test_locked_terminal_offers_no_palette_and_no_new_client(demo_db: Database, tmp_path: Path) -> None:
+    """Walkthrough finding: the palette on the lock screen opened a client and revealed the BSN."""
+    app = make_app(demo_db, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _sign_in(pilot)
+        app.open_client(1)
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        locked = app.screen
+        assert isinstance(locked, SignInScreen)
+        for key in ("ctrl+p", "ctrl+n", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is locked, key
+        hits = [hit async for hit in __import__("scrivio_tui.app", fromlist=["ClientCommands"]).ClientCommands(
+            locked).search("vries")]
+        assert hits == []
+
+
+async def test_opening_a_second_client_from_deep_screens_does_not_crash(demo_db: Database,
+                                                                        tmp_path: Path) -> None:
+    """Walkthrough finding: a second client hub (or new-client form) crashed with DuplicateIds."""
+    app = make_app(demo_db, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _sign_in(pilot)
+        app.open_client(2)
+        await pilot.pause()
+        await pilot.press("4")
+        await pilot.pause()
+        app.open_client(1)
+        await pilot.pause()
+        assert isinstance(app.screen, ClientHubScreen) and app.screen.client_id == 1
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # on the form already: says so, no second form
+        await pilot.pause()
+        assert isinstance(app.screen, ClientFormScreen)
+        assert sum(isinstance(s, ClientFormScreen) for s in app.screen_stack) == 1
+
+
+async def test_a_kept_new_client_draft_is_restored_not_overwritten(demo_db: Database, tmp_path: Path) -> None:
+    """Walkthrough finding: escape on the drafts offer, then ctrl+n, silently replaced the kept draft."""
+    actor = sign_in(demo_db, "receptie")
+    drafts.save_draft(demo_db, actor, "new_client", {"first_name": "Joost", "last_name": "Draftsma"},
+                      title="Joost Draftsma")
+    app = make_app(demo_db, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _sign_in(pilot)
+        await pilot.press("escape")  # decide later
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ClientFormScreen)
+        assert form.form_values()["first_name"] == "Joost"

@@ -72,6 +72,7 @@ CASES: dict[str, tuple[Callable[[Pilot[None]], Awaitable[None]] | None, tuple[in
     "assign_form_dialog": (signed_in(then=open_client(ANNA, "4", "f")), (120, 36)),
     "expose_dialog": (signed_in(then=open_client(ANNA, "4", "x")), (120, 36)),
     "help": (signed_in(then=open_client(ANNA, "f1")), (120, 36)),
+    "add_document_dialog": (signed_in(then=open_client(LOTTE, "4", "a")), (120, 36)),
 }
 
 

@@ -64,7 +64,24 @@ async def test_financing_takes_keys_while_a_slow_cov_check_runs(demo_db: Databas
         assert app.screen.id == "cov-result"
     with demo_db.read() as s:
         policy = s.exec(select(InsurancePolicy).where(InsurancePolicy.client_id == 1)).one()
-    assert policy.verification_status == "insured" and policy.verification_request_id
+    # COV knows Anna's basic policy as 123456789 at 3311; the demo policy says 40001000: insured, but flagged
+    assert policy.verification_status == "details_differ" and policy.verification_request_id
+    assert "123456789" in (policy.verification_message or "")
+
+
+async def test_verified_policy_with_matching_details_is_insured(demo_db: Database, tmp_path: Path,
+                                                                cov_server: RunningServer) -> None:
+    from scrivio_tui.services import financing, verification
+
+    actor = sign_in(demo_db, "receptie")
+    with demo_db.read() as s:
+        policy = s.exec(select(InsurancePolicy).where(InsurancePolicy.client_id == 1)).one()
+    financing.save_policy(demo_db, actor, 1, {"insurer": "3311", "policy_number": "123456789",
+                                              "valid_from": "01-01-2026"}, policy.id).unwrap()
+    with CovClient(cov_server.url, TOKEN, "94123456", today=clock.today) as client:
+        verification.verify_policy(demo_db, actor, 1, policy.id or 0, client).unwrap()
+    with demo_db.read() as s:
+        assert s.get(InsurancePolicy, policy.id).verification_status == "insured"  # type: ignore[union-attr]
 
 
 async def test_cancel_leaves_the_policy_unverified(demo_db: Database, tmp_path: Path,
