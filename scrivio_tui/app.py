@@ -215,6 +215,16 @@ class ScrivioApp(App[None]):
         if not self.locked:
             super().action_command_palette()
 
+    def demo_stop_portal(self) -> None:
+        self.integrations.stop_portal_simulator()
+        self.notify(_("Portal simulator stopped: new sign-in links stay queued."), title=_("Demo"))
+
+    def demo_start_portal(self) -> None:
+        self.integrations.start_portal_simulator()
+        self.notify(_("Portal simulator running again: queued links go out on the next delivery round."),
+                    title=_("Demo"))
+        self.deliver_outbox()
+
     def action_lock(self) -> None:
         if self.actor is None:
             return
@@ -254,6 +264,15 @@ class ScrivioApp(App[None]):
         yield SystemCommand(_("New client"), _("Create a client (step 1)"), self.action_new_client)
         yield SystemCommand(_("Clients overview"), _("All clients"), self.action_clients)
         yield SystemCommand(_("Lock"), _("Lock the terminal; sign in again to continue"), self.action_lock)
+        integrations = self.integrations
+        if integrations is not None and integrations.mail_dir is not None:
+            if integrations.portal_simulator_running:
+                yield SystemCommand(_("Demo: stop the portal simulator"),
+                                    _("Sign-in links then wait in the outbox until it is back"),
+                                    self.demo_stop_portal)
+            else:
+                yield SystemCommand(_("Demo: start the portal simulator"), _("Queued sign-in links go out"),
+                                    self.demo_start_portal)
         seen = {_("New client"), _("Clients overview"), _("Lock")}
         for binding in screen.active_bindings.values():
             b = binding.binding

@@ -30,6 +30,7 @@ class Integrations:
         self._servers: list[object] = []
         self._flush_lock = threading.Lock()
         self.mail_dir: Path | None = None
+        self._portal_port = 0
 
     def start_simulators(self) -> None:
         """Demo mode: both simulators on free loopback ports, with their fixed demo tokens."""
@@ -40,9 +41,29 @@ class Integrations:
         cov = start_cov_simulator(port=0, token="demo-cov-token")
         portal = start_portal_simulator(port=0, token="demo-portal-token", outbox_dir=self.mail_dir)
         self._servers = [cov, portal]
+        self._portal_port = portal.port
         self.cov_url, self.portal_url = cov.url, portal.url
         self._tokens = {"cov-token": "demo-cov-token", "portal-token": "demo-portal-token"}
         log.info("demo simulators: COV %s, portal %s", cov.url, portal.url)
+
+    @property
+    def portal_simulator_running(self) -> bool:
+        return any(getattr(s, "outbox_dir", None) is not None for s in self._servers)
+
+    def stop_portal_simulator(self) -> None:
+        """Demo: take the portal away (connection refused), so links queue up in the outbox."""
+        for server in [s for s in self._servers if getattr(s, "outbox_dir", None) is not None]:
+            server.stop()  # type: ignore[attr-defined]
+            self._servers.remove(server)
+
+    def start_portal_simulator(self) -> None:
+        """Demo: bring the portal back on the same address; queued links go out on the next round."""
+        from scrivio_tui.simulators.portal import start_portal_simulator
+
+        if self.portal_simulator_running or self.mail_dir is None:
+            return
+        self._servers.append(start_portal_simulator(port=self._portal_port, token="demo-portal-token",
+                                                    outbox_dir=self.mail_dir))
 
     def _token(self, name: str) -> str:
         if name in self._tokens:

@@ -112,3 +112,27 @@ def test_a_claimed_row_is_not_sent_twice(db: Database, reception: Actor, portal_
     now = clock.now()
     assert delivery._claim(db, request_id, now) is not None
     assert delivery._claim(db, request_id, now) is None
+
+
+def test_demo_portal_stopped_then_started_delivers_the_queued_link(tmp_path: Path, db: Database,
+                                                                   reception: Actor) -> None:
+    """What a demo user does from the palette: stop the portal, send a link, start it, see it go out."""
+    from scrivio_tui.config import load_settings
+    from scrivio_tui.services.integrations import Integrations
+
+    integrations = Integrations(load_settings(data_dir=tmp_path / "data", demo=True), db)
+    integrations.start_simulators()
+    try:
+        integrations.stop_portal_simulator()
+        assert not integrations.portal_simulator_running
+        request_id = _client_with_link(db, reception)
+        report = integrations.flush_outbox()
+        assert report is not None and report.retry == [request_id]  # connection refused: stays queued
+        integrations.start_portal_simulator()
+        clock.freeze(_row(db, request_id).next_attempt_at + timedelta(seconds=1))
+        report = integrations.flush_outbox()
+        assert report is not None and report.sent == [request_id]
+    finally:
+        clock.freeze(None)
+        integrations.stop()
+    assert integrations.mail_dir is not None and len(list(integrations.mail_dir.glob("*.eml"))) == 1
