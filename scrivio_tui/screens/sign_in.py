@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, LoadingIndicator, Static
 
 from scrivio_tui.i18n import _
@@ -29,7 +28,7 @@ class SignInScreen(FormMixin, Screen[Any]):
         super().__init__(classes="sign-in")
         self.lock_for = lock_for
         self.first_admin = False
-        self._building = asyncio.Lock()  # the store may become ready while the first fields are mounting
+        self._building = asyncio.Lock()  # store_ready may arrive twice (mount and the app's callback)
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="sign-in-box", classes="dialog"):
@@ -43,30 +42,27 @@ class SignInScreen(FormMixin, Screen[Any]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self._build_fields(first_admin=False)
+        box = self.query_one("#sign-in-fields", Vertical)
+        await box.mount_all([text_field("username", _("Username"), required=True, value=self.lock_for or ""),
+                             text_field("password", _("Password"), required=True, password=True)])
+        self._focus_first()
         if self.scrivio.db_ready:
             await self._ready()
 
-    async def _build_fields(self, *, first_admin: bool) -> None:
+    async def _ask_for_administrator(self) -> None:
+        """An empty database: add the fields for the first account around the ones already there, so
+        whatever was typed meanwhile stays (the store opens while the person may already be typing)."""
         async with self._building:
-            await self._mount_fields(first_admin)
-
-    async def _mount_fields(self, first_admin: bool) -> None:
-        box = self.query_one("#sign-in-fields", Vertical)
-        await box.remove_children()
-        self.first_admin = first_admin
-        fields: list[Widget] = []
-        if first_admin:
-            fields.append(Static(_("No accounts yet: create the first administrator account."),
-                                 id="first-admin-hint", classes="hint"))
-        fields.append(text_field("username", _("Username"), required=True, value=self.lock_for or ""))
-        if first_admin:
-            fields.append(text_field("display_name", _("Your name as colleagues see it"), required=True))
-        fields.append(text_field("password", _("Password"), required=True, password=True))
-        if first_admin:
-            fields.append(text_field("password_again", _("Password again"), required=True, password=True))
-        await box.mount_all(fields)
-        self._focus_first()
+            if self.first_admin:
+                return
+            self.first_admin = True
+            self.query_one("#sign-in-button", Button).label = _("Create account and sign in")
+            box = self.query_one("#sign-in-fields", Vertical)
+            await box.mount(Static(_("No accounts yet: create the first administrator account."),
+                                   id="first-admin-hint", classes="hint"), before=0)
+            await box.mount(text_field("display_name", _("Your name as colleagues see it"), required=True),
+                            after=self.query_one("#username-field"))
+            await box.mount(text_field("password_again", _("Password again"), required=True, password=True))
 
     def _focus_first(self) -> None:
         target = "#password" if self.lock_for else "#username"
@@ -84,8 +80,7 @@ class SignInScreen(FormMixin, Screen[Any]):
         self.query_one("#store-loading").display = False
         self.query_one("#sign-in-button", Button).disabled = False
         if not self.lock_for and not staff.has_staff(self.scrivio.db):
-            await self._build_fields(first_admin=True)
-            self.query_one("#sign-in-button", Button).label = _("Create account and sign in")
+            await self._ask_for_administrator()
         if self.scrivio.demo_hint and not self.lock_for:
             self.query_one("#demo-hint", Static).update(self.scrivio.demo_hint)
 

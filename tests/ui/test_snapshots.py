@@ -92,9 +92,11 @@ def test_resume_drafts_dialog(snap_compare: Any, demo_db: Database, tmp_path: Pa
 
 def test_first_start_asks_for_administrator(snap_compare: Any, db: Database, tmp_path: Path) -> None:
     async def administrator_form(pilot: Pilot[None]) -> None:
-        for _ in range(50):
+        for _ in range(100):
             await pilot.pause(0.05)
-            if pilot.app.screen.query("#password-again"):
+            button = pilot.app.screen.query("#sign-in-button")
+            if pilot.app.screen.query("#password-again") and button and "Create" in str(button.first().label):
                 break
+        await pilot.pause()
 
     assert snap_compare(make_app(db, tmp_path), terminal_size=(120, 36), run_before=administrator_form)
