@@ -21,6 +21,7 @@ from scrivio_tui.screens.base import FormModal
 from scrivio_tui.screens.client_step import ClientStepScreen
 from scrivio_tui.screens.dialogs import ConfirmDialog
 from scrivio_tui.store.schemas import format_date, normalise_iban, parse_date
+from scrivio_tui.widgets import tables
 from scrivio_tui.widgets.fields import checkbox_field, select_field, text_field
 
 VERIFICATION_LABEL = {
@@ -144,9 +145,6 @@ class FinancingScreen(ClientStepScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#policies", DataTable)
-        for label in (_("Insurer"), _("Verification"), _("Policy number"), _("Type"), _("From"), _("Until")):
-            table.add_column(label)
         self.load()
         if self.initial:
             self.load_values(self.initial)
@@ -166,15 +164,15 @@ class FinancingScreen(ClientStepScreen):
         if result.value is None:
             return
         self.view = v = result.value
-        table = self.query_one("#policies", DataTable)
-        table.clear()
-        for p in v.policies:
-            table.add_row(f"{p.uzovi} {refdata.insurer_name(p.uzovi)}"[:30],
-                          VERIFICATION_LABEL.get(p.verification_status, p.verification_status), p.policy_number,
-                          _(p.insurance_type), format_date(p.valid_from), format_date(p.valid_until) or "—",
-                          key=str(p.id))
+        rows: list[tuple[list[object], str | None]] = [
+            ([f"{p.uzovi} {refdata.insurer_name(p.uzovi)}"[:30],
+              VERIFICATION_LABEL.get(p.verification_status, p.verification_status), p.policy_number,
+              _(p.insurance_type), format_date(p.valid_from), format_date(p.valid_until) or "—"], str(p.id))
+            for p in v.policies]
         if not v.policies:
-            table.add_row(_("— no policies yet: ^a adds one —"), "", "", "", "", "")
+            rows.append(([_("— no policies yet: ^a adds one —"), "", "", "", "", ""], None))
+        tables.fill(self.query_one("#policies", DataTable),
+                    [_("Insurer"), _("Verification"), _("Policy number"), _("Type"), _("From"), _("Until")], rows)
         self._verify_state()
         if policies_only:
             return

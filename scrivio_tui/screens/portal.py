@@ -17,6 +17,7 @@ from scrivio_tui.i18n import _
 from scrivio_tui.screens.base import FormModal
 from scrivio_tui.screens.client_step import ClientViewScreen
 from scrivio_tui.store.schemas import format_date, parse_date, today
+from scrivio_tui.widgets import tables
 from scrivio_tui.widgets.fields import checkbox_field, select_field, text_field
 
 
@@ -131,12 +132,6 @@ class PortalScreen(ClientViewScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        forms = self.query_one("#assigned-forms", DataTable)
-        for label in (_("Form"), _("Due"), _("Status"), _("Assigned")):
-            forms.add_column(label)
-        docs = self.query_one("#documents", DataTable)
-        for label in (_("Document"), _("Type"), _("Size"), _("In portal"), _("Acknowledgement")):
-            docs.add_column(label)
         self.load()
         self.query_one("#documents", DataTable).focus()
 
@@ -152,24 +147,29 @@ class PortalScreen(ClientViewScreen):
             return
         self.view = v = result.value
         self._link_card(v)
-        forms = self.query_one("#assigned-forms", DataTable)
-        forms.clear()
+        form_rows: list[tuple[list[object], str | None]] = []
         for a, f in v.assignments:
             overdue = a.status == "pending" and a.due_date and a.due_date < today()
-            forms.add_row(f.title, format_date(a.due_date) or "—",
-                          ("! " + _("overdue")) if overdue else ("○ " if a.status == "pending" else "✓ ") + _(a.status),
-                          _when(a.assigned_at), key=str(a.id))
+            form_rows.append(([f.title, format_date(a.due_date) or "—",
+                               ("! " + _("overdue")) if overdue else
+                               ("○ " if a.status == "pending" else "✓ ") + _(a.status),
+                               _when(a.assigned_at)], str(a.id)))
         if not v.assignments:
-            forms.add_row(_("— none: f assigns a form —"), "", "", "")
-        docs = self.query_one("#documents", DataTable)
-        docs.clear()
+            form_rows.append(([_("— none: f assigns a form —"), "", "", ""], None))
+        tables.fill(self.query_one("#assigned-forms", DataTable),
+                    [_("Form"), _("Due"), _("Status"), _("Assigned")], form_rows)
+        doc_rows: list[tuple[list[object], str | None]] = []
         for d in v.documents:
             ack = (_("acknowledged {d}").format(d=_when(d.acknowledged_at)) if d.acknowledged_at else
                    _("needs acknowledgement") if d.exposed and d.requires_acknowledgement else "—")
-            docs.add_row(d.file_name, d.file_type.upper(), _size(d.size_bytes),
-                         ("✓ " + _("visible")) if d.exposed else ("○ " + _("hidden")), ack, key=str(d.id))
+            doc_rows.append(([d.file_name, d.file_type.upper(), _size(d.size_bytes),
+                              ("✓ " + _("visible")) if d.exposed else ("○ " + _("hidden")), ack], str(d.id)))
         if not v.documents:
-            docs.add_row(_("— no documents in the record: a adds a standard document —"), "", "", "", "")
+            doc_rows.append(([_("— no documents in the record: a adds a standard document —"), "", "", "", ""],
+                             None))
+        tables.fill(self.query_one("#documents", DataTable),
+                    [_("Document"), _("Type"), _("Size"), _("In portal"), _("Acknowledgement")], doc_rows,
+                    max_width=60)
         self._preview(v)
         has_email = bool(v.client.email)
         self.query_one("#send-sign-in-link", Button).disabled = not has_email

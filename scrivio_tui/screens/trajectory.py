@@ -14,6 +14,7 @@ from scrivio_tui import refdata
 from scrivio_tui.i18n import _
 from scrivio_tui.screens.client_step import ClientStepScreen, ClientViewScreen
 from scrivio_tui.store.schemas import format_date, parse_date, today
+from scrivio_tui.widgets import tables
 from scrivio_tui.widgets.fields import checkbox_field, select_field, text_field
 
 
@@ -133,13 +134,6 @@ class TrajectoryScreen(ClientViewScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        hist = self.query_one("#classification-history", DataTable)
-        for label in (_("From"), _("Type"), _("Advised"), _("Group"), _("Route"), _("Model"), _("Review by"),
-                      _("By"), _("Recorded")):
-            hist.add_column(label)
-        periods = self.query_one("#period-history", DataTable)
-        for label in (_("Field"), _("Value"), _("From"), _("Reason"), _("By")):
-            periods.add_column(label)
         self.load()
         if self.view is None:
             self.app.pop_screen()
@@ -189,21 +183,25 @@ class TrajectoryScreen(ClientViewScreen):
         card = self.query_one("#trajectory-card", Static)
         card.border_title = _("Care trajectory")
         card.update("\n".join(f"[dim]{k:<10}[/] {escape(str(val))}" for k, val in rows))
-        hist = self.query_one("#classification-history", DataTable)
-        hist.clear()
+        hist_rows: list[tuple[list[object], str | None]] = []
         for c in reversed(v.classifications):
             chosen = type_label(c.chosen_type)[:28] + (" ≠" if c.deviation_reason else "")
-            hist.add_row(format_date(c.valid_from), chosen, c.advised_type or "—", c.main_group, c.route,
-                         c.model_version, format_date(c.review_due) if c.review_due else "—",
-                         v.staff_names.get(c.recorded_by or 0, "—"), f"{c.recorded_at.astimezone():%d-%m-%Y %H:%M}")
+            hist_rows.append(([format_date(c.valid_from), chosen, c.advised_type or "—", c.main_group, c.route,
+                          c.model_version, format_date(c.review_due) if c.review_due else "—",
+                          v.staff_names.get(c.recorded_by or 0, "—"),
+                          f"{c.recorded_at.astimezone():%d-%m-%Y %H:%M}"], str(c.id)))
         if not v.classifications:
-            hist.add_row("—", _("no classification yet"), "", "", "", "", "", "", "")
-        periods = self.query_one("#period-history", DataTable)
-        periods.clear()
+            hist_rows.append((["—", _("no classification yet"), "", "", "", "", "", "", ""], None))
+        tables.fill(self.query_one("#classification-history", DataTable),
+                    [_("From"), _("Type"), _("Advised"), _("Group"), _("Route"), _("Model"), _("Review by"),
+                     _("By"), _("Recorded")], hist_rows)
+        period_rows: list[tuple[list[object], str | None]] = []
         for p in v.periods:
             shown = v.label(p.field) if v.current.get(p.field) is p else (p.value or "—")
-            periods.add_row(p.field.replace("_", " "), shown, format_date(p.valid_from), p.reason or "",
-                            v.staff_names.get(p.recorded_by or 0, "—"))
+            period_rows.append(([p.field.replace("_", " "), shown, format_date(p.valid_from), p.reason or "",
+                                 v.staff_names.get(p.recorded_by or 0, "—")], str(p.id)))
+        tables.fill(self.query_one("#period-history", DataTable),
+                    [_("Field"), _("Value"), _("From"), _("Reason"), _("By")], period_rows, max_width=70)
 
     def action_classify(self) -> None:
         if self.view is None:
