@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from scrivio_tui.config import Settings
 from scrivio_tui.i18n import _
@@ -214,6 +215,18 @@ class ScrivioApp(App[None]):
     def action_command_palette(self) -> None:
         if not self.locked:
             super().action_command_palette()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """After a delivery round that changed something, the open hub or portal screen shows it."""
+        if event.worker.group != "outbox" or event.state is not WorkerState.SUCCESS:
+            return
+        report = event.worker.result
+        if report is not None and report.attempted and hasattr(self.screen, "load"):
+            from scrivio_tui.screens.client_hub import ClientHubScreen
+            from scrivio_tui.screens.portal import PortalScreen
+
+            if isinstance(self.screen, ClientHubScreen | PortalScreen):
+                self.screen.load()
 
     def demo_stop_portal(self) -> None:
         self.integrations.stop_portal_simulator()

@@ -186,14 +186,14 @@ class TrajectoryScreen(ClientViewScreen):
         hist_rows: list[tuple[list[object], str | None]] = []
         for c in reversed(v.classifications):
             chosen = type_label(c.chosen_type)[:28] + (" ≠" if c.deviation_reason else "")
-            hist_rows.append(([format_date(c.valid_from), chosen, c.advised_type or "—", c.main_group, c.route,
+            hist_rows.append(([format_date(c.valid_from), chosen, c.advised_type or "—", f"{c.main_group} · {c.route}",
                           c.model_version, format_date(c.review_due) if c.review_due else "—",
                           v.staff_names.get(c.recorded_by or 0, "—"),
                           f"{c.recorded_at.astimezone():%d-%m-%Y %H:%M}"], str(c.id)))
         if not v.classifications:
-            hist_rows.append((["—", _("no classification yet"), "", "", "", "", "", "", ""], None))
+            hist_rows.append((["—", _("no classification yet"), "", "", "", "", "", ""], None))
         tables.fill(self.query_one("#classification-history", DataTable),
-                    [_("From"), _("Type"), _("Advised"), _("Group"), _("Route"), _("Model"), _("Review by"),
+                    [_("From"), _("Type"), _("Advised"), _("Group · route"), _("Model"), _("Review by"),
                      _("By"), _("Recorded")], hist_rows)
         period_rows: list[tuple[list[object], str | None]] = []
         for p in v.periods:
