@@ -25,6 +25,7 @@ import httpx
 from stdnum.nl import bsn as stdnum_bsn
 
 from scrivio_tui.i18n import _
+from scrivio_tui.services._http import BearerClient
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -220,7 +221,7 @@ def _coverage_phrase(cov: Coverage) -> str:
     return text
 
 
-class CovClient:
+class CovClient(BearerClient):
     """Client for ``{base_url}/cov/v1/*``; one instance per configuration, reusable across checks.
 
     ``sleep`` is called for every wait between attempts (tests pass a recorder; a UI worker can pass
@@ -244,33 +245,15 @@ class CovClient:
     ) -> None:
         if not _AGB_RE.match(agb or ""):
             raise ValueError("The practice AGB code must be exactly 8 digits")
-        self._base_url = base_url.rstrip("/")
+        super().__init__(base_url, token, timeout=timeout, extra_headers=extra_headers, transport=transport)
         self._agb = agb
         self._sleep = sleep
         self._today = today
         self._insurer_names = dict(shipped_insurer_names() if insurer_names is None else insurer_names)
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        headers.update(extra_headers or {})
-        self._http = httpx.Client(timeout=timeout, headers=headers, transport=transport)
 
-    # -- lifecycle -------------------------------------------------------------------------------
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> CovClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- calls -----------------------------------------------------------------------------------
     def health(self) -> bool:
         """True when ``GET /cov/v1/health`` answers 200 (no retries; for the settings screen)."""
-        try:
-            response = self._http.get(f"{self._base_url}/cov/v1/health")
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        return self._healthy("/cov/v1/health")
 
     def check(
         self,

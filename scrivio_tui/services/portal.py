@@ -66,6 +66,7 @@ from typing import Any
 import httpx
 
 from scrivio_tui.i18n import _
+from scrivio_tui.services._http import BearerClient
 
 __all__ = [
     "BACKOFF_SCHEDULE",
@@ -137,7 +138,7 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}••••@{domain}"
 
 
-class PortalClient:
+class PortalClient(BearerClient):
     """Client for ``{base_url}/api/v1/*``; reusable, close it (or use ``with``) when done."""
 
     def __init__(
@@ -151,28 +152,13 @@ class PortalClient:
         extra_headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
+        super().__init__(base_url, token, timeout=timeout, extra_headers=extra_headers, transport=transport)
         self._sleep = sleep
         self._locale = locale
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        headers.update(extra_headers or {})
-        self._http = httpx.Client(timeout=timeout, headers=headers, transport=transport)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> PortalClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def health(self) -> bool:
         """True when ``GET /api/v1/health`` answers 200."""
-        try:
-            return self._http.get(f"{self._base_url}/api/v1/health").status_code == 200
-        except httpx.HTTPError:
-            return False
+        return self._healthy("/api/v1/health")
 
     def send_sign_in_link(self, email: str, client_reference: str, idempotency_key: str) -> DeliveryResult:
         """Ask the portal to email a sign-in link; never raises for HTTP or network trouble."""
