@@ -75,7 +75,7 @@ class SignInScreen(FormMixin, Screen[Any]):
     async def _ready(self) -> None:
         from scrivio_tui.services import staff
 
-        if not self.is_mounted or self.first_admin:
+        if self.first_admin:
             return
         self.query_one("#store-loading").display = False
         self.query_one("#sign-in-button", Button).disabled = False

@@ -73,6 +73,11 @@ CASES: dict[str, tuple[Callable[[Pilot[None]], Awaitable[None]] | None, tuple[in
     "expose_dialog": (signed_in(then=open_client(ANNA, "4", "x")), (120, 36)),
     "help": (signed_in(then=open_client(ANNA, "f1")), (120, 36)),
     "add_document_dialog": (signed_in(then=open_client(LOTTE, "4", "a")), (120, 36)),
+    "similar_client_dialog": (signed_in(then=press("ctrl+n", *"Bo", "tab", "tab", *"Vries", "tab", *"15-03-1962",
+                                                   "ctrl+s")), (120, 36)),
+    "unsaved_financing_dialog": (signed_in(then=open_client(LOTTE, "3", "space", "escape")), (120, 36)),
+    "delete_policy_dialog": (signed_in(then=open_client(ANNA, "3", "ctrl+d")), (120, 36)),
+    "lock_screen": (signed_in(then=open_client(ANNA, "ctrl+l")), (120, 36)),
 }
 
 
