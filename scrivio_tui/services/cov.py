@@ -25,7 +25,7 @@ import httpx
 from stdnum.nl import bsn as stdnum_bsn
 
 from scrivio_tui.i18n import _
-from scrivio_tui.services._http import BearerClient
+from scrivio_tui.services._http import BearerClient, error_code, json_or_none, retry_after_seconds
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -374,7 +374,7 @@ class CovClient(BearerClient):
                 )
 
             status = response.status_code
-            payload = _json_or_none(response)
+            payload = json_or_none(response)
             log.info("COV attempt %s answered HTTP %s", request_id, status)
             if status == 200:
                 if payload is None:
@@ -389,8 +389,8 @@ class CovClient(BearerClient):
                 attempts.append(Attempt(request_id, started, status, None))
                 return self._interpret(payload, day, attempts)
 
-            attempts.append(Attempt(request_id, started, status, _error_code(payload)))
-            retry_after = _retry_after(response)
+            attempts.append(Attempt(request_id, started, status, error_code(payload)))
+            retry_after = retry_after_seconds(response)
             if status == 429:
                 if rate_limit_retries:
                     rate_limit_retries -= 1
@@ -627,35 +627,6 @@ class CovClient(BearerClient):
             else:
                 text = _("Not insured on {date}: COV found no coverage").format(date=p)
         return CovOutcome(kind=CovKind.NOT_INSURED, verified=True, message=text + suffix, **base, **extra)
-
-
-def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _error_code(payload: dict[str, Any] | None) -> str | None:
-    if payload is None:
-        return None
-    error = payload.get("error")
-    if isinstance(error, dict) and isinstance(error.get("code"), str):
-        return str(error["code"])
-    return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds form only), or None."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
 
 
 def _person_name(person: Mapping[str, Any]) -> str | None:

@@ -66,7 +66,7 @@ from typing import Any
 import httpx
 
 from scrivio_tui.i18n import _
-from scrivio_tui.services._http import BearerClient
+from scrivio_tui.services._http import BearerClient, error_code, json_or_none, retry_after_seconds
 
 __all__ = [
     "BACKOFF_SCHEDULE",
@@ -202,9 +202,9 @@ class PortalClient(BearerClient):
                 reason="connection",
             )
         status = response.status_code
-        payload = _json_or_none(response)
-        code = _error_code(payload)
-        retry_after = _retry_after(response)
+        payload = json_or_none(response)
+        code = error_code(payload)
+        retry_after = retry_after_seconds(response)
         common: dict[str, Any] = {"request_id": request_id, "http_status": status, "reason": code}
         if status in (200, 201, 202):
             if payload is None or not payload.get("linkId"):
@@ -249,32 +249,6 @@ class PortalClient(BearerClient):
                 status=status
             )
         return DeliveryResult(DeliveryStatus.FAILED, text, **common)
-
-
-def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _error_code(payload: dict[str, Any] | None) -> str | None:
-    error = payload.get("error") if payload else None
-    if isinstance(error, dict) and isinstance(error.get("code"), str):
-        return str(error["code"])
-    return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
 
 
 def _parse_timestamp(value: Any) -> datetime | None:
